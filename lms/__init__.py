@@ -1,0 +1,87 @@
+"""Application factory."""
+
+import logging
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from lms.config import INSTANCE_DIR, Config
+
+
+def create_app(config: type | dict | None = None) -> Flask:
+    app = Flask(__name__, template_folder="../templates", static_folder="../static", instance_path=str(INSTANCE_DIR))
+    app.config.from_object(Config)
+    if isinstance(config, dict):
+        app.config.update(config)
+    elif config is not None:
+        app.config.from_object(config)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
+        INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    if app.config.get("PROXY_FIX_COUNT"):
+        n = app.config["PROXY_FIX_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_prefix=n)
+    logging.basicConfig(level=logging.INFO if not app.testing else logging.WARNING)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_template_helpers(app)
+    register_error_handlers(app)
+    register_cli(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from lms import models  # noqa: F401  (every table known to SQLAlchemy and Alembic)
+    from lms.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from lms.i18n import select_locale
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, default_translation_directories="../translations")
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message_category = "warning"
+    login_manager.session_protection = "basic"
+
+    from flask_babel import lazy_gettext as _l
+
+    login_manager.login_message = _l("Silakan masuk terlebih dahulu.")
+
+    @login_manager.user_loader
+    def load_user(token: str):
+        from lms.auth.models import User
+
+        user = db.session.execute(db.select(User).filter_by(session_token=token)).scalar_one_or_none()
+        return user if user is not None and user.is_active else None
+
+
+def register_blueprints(app: Flask) -> None:
+    from lms.auth.admin_views import bp as users_admin_bp
+    from lms.auth.views import bp as auth_bp
+    from lms.events.agency_views import bp as agencies_bp
+    from lms.events.enrolment_views import bp as enrolment_bp
+    from lms.events.views import bp as events_bp
+    from lms.main.views import bp as main_bp
+
+    for bp in (main_bp, auth_bp, users_admin_bp, agencies_bp, events_bp, enrolment_bp):
+        app.register_blueprint(bp)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from lms.i18n import register_filters
+
+    register_filters(app)
+
+
+def register_error_handlers(app: Flask) -> None:
+    from lms.main.errors import register
+
+    register(app)
+
+
+def register_cli(app: Flask) -> None:
+    from lms.cli import register
+
+    register(app)

@@ -1,0 +1,82 @@
+"""Locale selection and Indonesian date/time formatting for templates."""
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date as babel_format_date
+from babel.dates import format_datetime as babel_format_datetime
+from flask import current_app, request, session
+from flask_babel import get_locale
+
+UTC = ZoneInfo("UTC")
+TZ_ABBREVIATIONS = {"Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
+
+
+def select_locale() -> str:
+    """Indonesian unless the user chose another language (stored in the session)."""
+    lang = session.get("lang") if request else None
+    if lang in current_app.config["LANGUAGES"]:
+        return lang
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def _locale() -> str:
+    try:
+        return str(get_locale() or "id")
+    except RuntimeError:  # outside a request
+        return "id"
+
+
+def format_date(value: date | datetime | None, style: str = "long") -> str:
+    """``long``: "22 November 2026"; ``full``: "Minggu, 22 November 2026"; ``short``: "22/11/2026"."""
+    if value is None:
+        return ""
+    patterns = {"long": "d MMMM y", "full": "EEEE, d MMMM y", "short": "dd/MM/y", "medium": "d MMM y"}
+    return babel_format_date(value, patterns.get(style, style), locale=_locale())
+
+
+def to_local(value: datetime | None, tz: str = "Asia/Jakarta") -> datetime | None:
+    """A stored naive-UTC datetime as an aware datetime in ``tz``."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC).astimezone(ZoneInfo(tz))
+
+
+def to_utc(value: datetime | None, tz: str = "Asia/Jakarta") -> datetime | None:
+    """A naive local datetime typed in ``tz`` (e.g. from a form) as naive UTC for storage."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=ZoneInfo(tz)).astimezone(UTC).replace(tzinfo=None)
+
+
+def format_datetime(value: datetime | None, tz: str = "Asia/Jakarta", style: str = "long") -> str:
+    """A stored UTC datetime shown in the event's zone: "22 November 2026 08.00 WIB"."""
+    if value is None:
+        return ""
+    local = to_local(value, tz)
+    patterns = {"long": "d MMMM y HH.mm", "full": "EEEE, d MMMM y HH.mm", "short": "dd/MM/y HH.mm", "time": "HH.mm"}
+    text = babel_format_datetime(local, patterns.get(style, style), tzinfo=ZoneInfo(tz), locale=_locale())
+    return f"{text} {TZ_ABBREVIATIONS.get(tz, tz)}"
+
+
+def format_date_range(start: date, end: date) -> str:
+    """"22 November 2026" or "22 - 24 November 2026" or "30 November - 2 Desember 2026"."""
+    if start == end:
+        return format_date(start)
+    if (start.year, start.month) == (end.year, end.month):
+        return f"{start.day} - {format_date(end)}"
+    if start.year == end.year:
+        return f"{babel_format_date(start, 'd MMMM', locale=_locale())} - {format_date(end)}"
+    return f"{format_date(start)} - {format_date(end)}"
+
+
+def register_filters(app) -> None:
+    from lms.auth.identity import format_phone
+
+    app.jinja_env.filters.update(
+        date=format_date,
+        datetime=format_datetime,
+        date_range=format_date_range,
+        phone=format_phone,
+    )
+    app.jinja_env.globals.update(current_locale=_locale)

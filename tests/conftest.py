@@ -1,0 +1,211 @@
+"""Fixtures: the app on the test database (SQLite file by default, PostgreSQL via TEST_DATABASE_URL),
+a clean database for every test, factories, and clients logged in as any user."""
+
+import contextvars
+import itertools
+import os
+from datetime import date, datetime, timedelta
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import event as sa_event
+from sqlalchemy import text
+
+from lms import create_app
+from lms.auth.models import Role, User
+from lms.config import TestConfig, normalise_database_url
+from lms.db import utcnow
+from lms.events.models import Agency, Event, EventKind, EventMode, EventSession, EventStatus
+from lms.extensions import db as _db
+
+PASSWORD = "Rahasia#2026"
+_seq = itertools.count(1)
+
+
+class IsolatedClient(FlaskClient):
+    """Each request runs in a fresh context, so it gets its own app context and database session,
+    exactly as in production; afterwards the test's own session is expired to see what it wrote."""
+
+    def open(self, *args, **kwargs):
+        response = contextvars.Context().run(super().open, *args, **kwargs)
+        try:
+            _db.session.expire_all()
+        except RuntimeError:
+            pass
+        return response
+
+
+def database_url(tmp_path_factory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return normalise_database_url(url)
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    config = {k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()}
+    config["SQLALCHEMY_DATABASE_URI"] = database_url(tmp_path_factory)
+    application = create_app(config)
+    application.test_client_class = IsolatedClient
+    with application.app_context():
+        _db.drop_all()
+        _db.create_all()
+    yield application
+    with application.app_context():
+        _db.session.remove()
+        _db.engine.dispose()
+
+
+def _wipe(app) -> None:
+    with app.app_context():
+        _db.session.remove()
+        tables = [t.name for t in reversed(_db.metadata.sorted_tables)]
+        with _db.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+            else:
+                for name in tables:
+                    conn.execute(text(f"DELETE FROM {name}"))
+
+
+@pytest.fixture(autouse=True)
+def db(app):
+    """A clean database for every test, and an app context the test can use directly."""
+    with app.app_context():
+        yield _db
+        _db.session.remove()
+    _wipe(app)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def is_postgres(app) -> bool:
+    return app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql")
+
+
+# Factories ----------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def make_agency(db):
+    def factory(name: str | None = None, parent: Agency | None = None, short_name: str | None = None) -> Agency:
+        agency = Agency(name=name or f"Dinas Uji {next(_seq)}", parent=parent, short_name=short_name)
+        db.session.add(agency)
+        db.session.commit()
+        return agency
+
+    return factory
+
+
+def valid_nip(n: int, female: bool = False) -> str:
+    """A structurally valid NIP, unique per n."""
+    birth = date(1980, 1, 1) + timedelta(days=n % 7000)
+    return f"{birth:%Y%m%d}2005{(n % 12) + 1:02d}{2 if female else 1}{(n % 999) + 1:03d}"
+
+
+@pytest.fixture
+def make_user(db, make_agency):
+    def factory(role: Role = Role.participant, agency: Agency | None = None, password: str | None = PASSWORD, **fields):
+        n = next(_seq)
+        fields.setdefault("name", f"Pengguna Uji {n}, S.Kom.")
+        fields.setdefault("email", f"user{n}@uji.go.id")
+        if role is Role.participant:
+            fields.setdefault("nip", valid_nip(n))
+        user = User(role=role, agency=agency or make_agency(), **fields)
+        if password:
+            user.set_password(password)
+        db.session.add(user)
+        db.session.commit()
+        return user
+
+    return factory
+
+
+@pytest.fixture
+def make_event(db, make_agency, make_user):
+    def factory(organisers: list[User] | None = None, sessions: int = 0, **fields) -> Event:
+        today = date.today()
+        fields.setdefault("title", f"Bimtek Uji {next(_seq)}")
+        fields.setdefault("kind", EventKind.bimtek)
+        fields.setdefault("mode", EventMode.klasikal)
+        fields.setdefault("start_date", today + timedelta(days=10))
+        fields.setdefault("end_date", fields["start_date"] + timedelta(days=2))
+        fields.setdefault("status", EventStatus.open)
+        fields.setdefault("place", "Aula Uji")
+        if "organiser_agency" not in fields:
+            fields["organiser_agency"] = make_agency()
+        event = Event(**fields)
+        event.organisers = organisers or []
+        db.session.add(event)
+        start = datetime.combine(fields["start_date"], datetime.min.time()) + timedelta(hours=1)  # 08.00 WIB
+        for i in range(sessions):
+            db.session.add(
+                EventSession(
+                    event=event,
+                    title=f"Sesi {i + 1}",
+                    starts_at=start + timedelta(days=i),
+                    ends_at=start + timedelta(days=i, hours=3),
+                    jp=4,
+                    speaker=f"Narasumber {i + 1}",
+                )
+            )
+        db.session.commit()
+        return event
+
+    return factory
+
+
+@pytest.fixture
+def login(app):
+    """Log a test client in as ``user`` without the form (the auth tests use the real form)."""
+
+    def do_login(client: FlaskClient, user: User) -> FlaskClient:
+        with client.session_transaction() as sess:
+            sess["_user_id"] = user.session_token
+            sess["_fresh"] = True
+        return client
+
+    return do_login
+
+
+@pytest.fixture
+def client_as(app, login):
+    """A fresh client logged in as ``user``."""
+
+    def factory(user: User) -> FlaskClient:
+        return login(app.test_client(), user)
+
+    return factory
+
+
+@pytest.fixture
+def count_queries(app):
+    """Context manager counting SQL statements sent to the database."""
+
+    class Counter:
+        def __init__(self):
+            self.count = 0
+            self.statements: list[str] = []
+
+        def __call__(self, conn, cursor, statement, *args):
+            self.count += 1
+            self.statements.append(statement)
+
+        def __enter__(self):
+            with app.app_context():
+                self.engine = _db.engine
+            sa_event.listen(self.engine, "before_cursor_execute", self)
+            return self
+
+        def __exit__(self, *exc):
+            sa_event.remove(self.engine, "before_cursor_execute", self)
+
+    return Counter
+
+
+__all__ = ["PASSWORD", "valid_nip", "utcnow"]
