@@ -11,7 +11,7 @@ from lms.events.models import EventKind, EventMode, EventStatus
 from lms.events.operations import add_session, change_event_status, create_agency, create_event
 from lms.i18n import to_utc
 
-DEMO_PASSWORD = "Demo#2026"
+DEMO_PASSWORD = "Demo#2026"  # noqa: S105 - published demo password
 DEMO_LOGINS = [
     ("Admin", "admin@bpsdmd.demo.go.id", DEMO_PASSWORD),
     ("Penyelenggara", "panitia@bpsdmd.demo.go.id", DEMO_PASSWORD),
@@ -20,21 +20,62 @@ DEMO_LOGINS = [
 ]
 
 FIRST = [
-    "Ahmad", "Siti", "Budi", "Dewi", "Rina", "Agus", "Nur", "Fajar", "Indah", "Hendra", "Yuni", "Rizky",
-    "Lestari", "Dedi", "Wulan", "Eko", "Ratna", "Teguh", "Maya", "Arif", "Putri", "Joko", "Fitri", "Bambang",
-    "Sri", "Andi", "Ika", "Rudi", "Nia", "Yusuf",
+    "Ahmad",
+    "Siti",
+    "Budi",
+    "Dewi",
+    "Rina",
+    "Agus",
+    "Nur",
+    "Fajar",
+    "Indah",
+    "Hendra",
+    "Yuni",
+    "Rizky",
+    "Lestari",
+    "Dedi",
+    "Wulan",
+    "Eko",
+    "Ratna",
+    "Teguh",
+    "Maya",
+    "Arif",
+    "Putri",
+    "Joko",
+    "Fitri",
+    "Bambang",
+    "Sri",
+    "Andi",
+    "Ika",
+    "Rudi",
+    "Nia",
+    "Yusuf",
 ]
 LAST = ["Fauzi", "Rahmawati", "Santoso", "Lestari", "Hidayat", "Pratama", "Wahyuni", "Saputra", "Kurniawan", "Susanti"]
 TITLES_BEFORE = ["", "", "", "Dr. ", "H. ", "Hj. ", "Ir. "]
-TITLES_AFTER = [", S.Kom.", ", S.E.", ", S.Sos.", ", S.H., M.H.", ", S.Kom., M.T.", ", S.I.Kom.", ", A.Md.", ", S.STP., M.Si."]
+TITLES_AFTER = [
+    ", S.Kom.",
+    ", S.E.",
+    ", S.Sos.",
+    ", S.H., M.H.",
+    ", S.Kom., M.T.",
+    ", S.I.Kom.",
+    ", A.Md.",
+    ", S.STP., M.Si.",
+]
 POSITIONS = [
-    "Pranata Komputer Ahli Pertama", "Pranata Humas Ahli Muda", "Analis Kebijakan", "Pengelola Media Sosial",
-    "Kepala Seksi Informasi Publik", "Pranata Komputer Terampil", "Analis Data dan Informasi",
+    "Pranata Komputer Ahli Pertama",
+    "Pranata Humas Ahli Muda",
+    "Analis Kebijakan",
+    "Pengelola Media Sosial",
+    "Kepala Seksi Informasi Publik",
+    "Pranata Komputer Terampil",
+    "Analis Data dan Informasi",
 ]
 
 
 def demo_nip(i: int, female: bool) -> str:
-    birth = date(1980, 1, 1) + timedelta(days=397 * i % 6000)
+    birth = date(1968, 1, 1) + timedelta(days=397 * i % 6500)
     cpns = f"{2005 + i % 15}{(i % 12) + 1:02d}"
     return f"{birth:%Y%m%d}{cpns}{2 if female else 1}{(i % 997) + 1:03d}"
 
@@ -57,12 +98,24 @@ def load_demo(participants: int = 30) -> dict:
         name="Administrator BPSDMD", agency=bpsdmd, role=Role.admin, email=DEMO_LOGINS[0][1], password=DEMO_PASSWORD
     )
     organiser = create_user(
-        name="Dra. Hj. Nurhayati, M.Si.", agency=bpsdmd, role=Role.organiser, email=DEMO_LOGINS[1][1],
-        password=DEMO_PASSWORD, nip="197503122000032001", position="Widyaiswara Ahli Madya", rank="IV/b",
+        name="Dra. Hj. Nurhayati, M.Si.",
+        agency=bpsdmd,
+        role=Role.organiser,
+        email=DEMO_LOGINS[1][1],
+        password=DEMO_PASSWORD,
+        nip="197503122000032001",
+        position="Widyaiswara Ahli Madya",
+        rank="IV/b",
     )
     create_user(
-        name="Rahmat Hidayat, S.Sos.", agency=dinsos, role=Role.agency_officer, email=DEMO_LOGINS[2][1],
-        password=DEMO_PASSWORD, nip="198204152006041003", position="Analis SDM Aparatur", rank="III/c",
+        name="Rahmat Hidayat, S.Sos.",
+        agency=dinsos,
+        role=Role.agency_officer,
+        email=DEMO_LOGINS[2][1],
+        password=DEMO_PASSWORD,
+        nip="198204152006041003",
+        position="Analis SDM Aparatur",
+        rank="III/c",
     )
 
     today = date.today()
@@ -124,9 +177,16 @@ def load_demo(participants: int = 30) -> dict:
 
     # A second, draft event and a finished one, so the organiser's list is not a single row.
     create_event(
-        created_by=admin, organisers=[organiser], kind=EventKind.pelatihan,
-        title="Pelatihan Keamanan Informasi untuk ASN", organiser_agency=bpsdmd, mode=EventMode.daring,
-        meeting_url="https://zoom.example.go.id/j/987654321", start_date=start + timedelta(days=30),
-        end_date=start + timedelta(days=34), timezone=tz, quota=100,
+        created_by=admin,
+        organisers=[organiser],
+        kind=EventKind.pelatihan,
+        title="Pelatihan Keamanan Informasi untuk ASN",
+        organiser_agency=bpsdmd,
+        mode=EventMode.daring,
+        meeting_url="https://zoom.example.go.id/j/987654321",
+        start_date=start + timedelta(days=30),
+        end_date=start + timedelta(days=34),
+        timezone=tz,
+        quota=100,
     )
     return {"admin": admin, "organiser": organiser, "event": event, "participants": people}

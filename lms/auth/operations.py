@@ -23,14 +23,14 @@ def find_user_for_login(identifier: str) -> User | None:
     if not identifier:
         return None
     if "@" in identifier:
-        return db.session.execute(
-            select(User).where(func.lower(User.email) == identifier.lower())
-        ).scalar_one_or_none()
+        return db.session.execute(select(User).where(func.lower(User.email) == identifier.lower())).scalar_one_or_none()
     digits = identifier.replace(" ", "").replace(".", "")
     return db.session.execute(select(User).where(or_(User.nip == digits, User.nik == digits))).scalar_one_or_none()
 
 
-def identity_taken(email: str | None = None, nip: str | None = None, nik: str | None = None, exclude_id=None) -> set[str]:
+def identity_taken(
+    email: str | None = None, nip: str | None = None, nik: str | None = None, exclude_id=None
+) -> set[str]:
     """Which of e-mail / NIP / NIK already belong to another account."""
     taken = set()
     for field, value in (("email", email), ("nip", nip), ("nik", nik)):
@@ -134,4 +134,30 @@ def create_or_update_admin(*, email: str, name: str, password: str, agency_name:
         user.role = Role.admin
         user.name = name or user.name
         set_password(user, password)
+    return user
+
+
+def change_active(user: User, active: bool, *, by: User) -> User:
+    """An admin switches an account on or off; nobody switches his own account off."""
+    from flask_babel import gettext as _
+
+    from lms.events.operations import OperationError
+
+    if not active and by.id == user.id:
+        raise OperationError(_("Anda tidak dapat menonaktifkan akun Anda sendiri."))
+    return set_active(user, active)
+
+
+def change_role(user: User, role: Role, *, by: User) -> User:
+    """An admin changes a role; he cannot take the admin role from himself (nobody would be left to undo it)."""
+    from flask_babel import gettext as _
+
+    from lms.events.operations import OperationError
+
+    if by.id == user.id and role is not Role.admin:
+        raise OperationError(_("Anda tidak dapat mengubah peran akun Anda sendiri."))
+    if user.role is not role:
+        log.info("user id=%s role %s -> %s by=%s", user.id, user.role.value, role.value, by.id)
+        user.role = role
+        db.session.flush()
     return user

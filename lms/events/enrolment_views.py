@@ -1,13 +1,377 @@
-from flask import Blueprint
+"""Catalogue, event page, registration, "Pelatihan saya" and the organiser's participant list."""
+
+from dataclasses import dataclass
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from lms.auth.models import Role, User
+from lms.auth.permissions import can_manage_event, get_managed_event_or_404, role_required
+from lms.auth.redirects import safe_next_url
+from lms.db import InvalidTransition, utcnow
+from lms.events import enrolment as ops
+from lms.events.enrolment_forms import (
+    AddParticipantForm,
+    BulkApproveForm,
+    CatalogueFilterForm,
+    ConfirmForm,
+    ParticipantFilterForm,
+    ParticipantSearchForm,
+    RejectForm,
+    WithdrawForm,
+)
+from lms.events.models import Enrolment, EnrolmentStatus, Event, EventStatus
+from lms.events.operations import OperationError
+from lms.extensions import db
+from lms.i18n import to_local
 
 bp = Blueprint("enrolment", __name__)
 
+PUBLIC_STATUSES = frozenset({EventStatus.open, EventStatus.running, EventStatus.finished})
+MANAGERS = (Role.admin, Role.organiser)
 
-@bp.route("/enrolment/catalogue", methods=["GET", "POST"])
+
+@dataclass
+class EventCard:
+    """What a catalogue card shows about one event."""
+
+    event: Event
+    seats_left: int | None
+    registration: ops.RegistrationState
+    enrolment: Enrolment | None = None
+    waitlist_position: int | None = None
+
+
+def _page() -> int:
+    return max(request.args.get("page", 1, type=int), 1)
+
+
+def _per_page() -> int:
+    return current_app.config["PER_PAGE"]
+
+
+def _user():
+    """The real User behind the ``current_user`` proxy (relationships refuse the proxy)."""
+    return current_user._get_current_object()
+
+
+def _is_participant() -> bool:
+    return current_user.is_authenticated and current_user.role is Role.participant
+
+
+def _apply(change, success: str, category: str = "success") -> bool:
+    """Run ``change``, commit once and flash ``success``; on a refused change roll back and flash why."""
+    try:
+        change()
+        db.session.commit()
+    except (OperationError, InvalidTransition) as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return False
+    flash(success, category)
+    return True
+
+
+def _manage_url(event: Event) -> str | None:
+    """The organiser's page of the event, when that blueprint provides one."""
+    if "events.detail" in current_app.view_functions:
+        return url_for("events.detail", event_id=event.id)
+    return None
+
+
+# Catalogue and event page -------------------------------------------------------------------------
+
+
+@bp.get("/pelatihan")
 def catalogue():
-    return "stub"
+    form = CatalogueFilterForm(formdata=request.args)
+    search = (form.q.data or "")[:100]
+    query = ops.catalogue_query(search, form.kind_value, form.mode_value)
+    pagination = db.paginate(query, page=_page(), per_page=_per_page(), error_out=False)
+    events = pagination.items
+    taken = ops.seat_counts(e.id for e in events)
+    mine = ops.user_enrolments(_user(), [e.id for e in events]) if _is_participant() else {}
+    positions = ops.waitlist_positions(mine.values())
+    now = utcnow()
+    cards = [
+        EventCard(
+            event=e,
+            seats_left=ops.seats_left_from(e, taken.get(e.id, 0)),
+            registration=ops.registration_state(e, now),
+            enrolment=mine.get(e.id),
+            waitlist_position=positions.get(mine[e.id].id) if e.id in mine else None,
+        )
+        for e in events
+    ]
+    return render_template(
+        "enrolment/catalogue.html", form=form, cards=cards, pagination=pagination, filtered=bool(request.args)
+    )
 
 
-@bp.route("/enrolment/my_trainings", methods=["GET", "POST"])
+def _visible_event_or_404(event_id: int) -> Event:
+    """Open, running and finished events are public; drafts and archived ones only for those who manage them."""
+    event = db.session.get(Event, event_id)
+    if event is None or (event.status not in PUBLIC_STATUSES and not can_manage_event(current_user, event)):
+        abort(404)
+    return event
+
+
+def _own_enrolment(event: Event) -> Enrolment | None:
+    if not current_user.is_authenticated:
+        return None
+    return db.session.execute(
+        select(Enrolment).where(Enrolment.event_id == event.id, Enrolment.user_id == current_user.id)
+    ).scalar_one_or_none()
+
+
+@bp.get("/pelatihan/<int:event_id>")
+def event_page(event_id: int):
+    event = _visible_event_or_404(event_id)
+    enrolment = _own_enrolment(event)
+    taken = ops.seats_taken(event)
+    return render_template(
+        "enrolment/event_page.html",
+        event=event,
+        enrolment=enrolment,
+        waitlist_position=ops.waitlist_position(enrolment) if enrolment else None,
+        may_withdraw=ops.participant_may_withdraw(enrolment),
+        registration=ops.registration_state(event),
+        seats_taken=taken,
+        seats_left=ops.seats_left_from(event, taken),
+        can_manage=can_manage_event(current_user, event),
+        manage_url=_manage_url(event),
+        is_participant=_is_participant(),
+        register_form=ConfirmForm(formdata=None),
+        withdraw_form=WithdrawForm(formdata=None),
+    )
+
+
+@bp.post("/pelatihan/<int:event_id>/daftar")
+@login_required
+def register(event_id: int):
+    event = _visible_event_or_404(event_id)
+    back = redirect(url_for(".event_page", event_id=event.id))
+    if not ConfirmForm().validate_on_submit():
+        flash(_("Permintaan tidak valid. Muat ulang halaman lalu coba lagi."), "error")
+        return back
+    try:
+        enrolment = ops.register(event, _user())
+        position = ops.waitlist_position(enrolment)
+        db.session.commit()
+    except (OperationError, InvalidTransition) as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return back
+    if enrolment.status is EnrolmentStatus.approved:
+        flash(_("Pendaftaran Anda diterima. Sampai jumpa di %(title)s.", title=event.title), "success")
+    elif enrolment.status is EnrolmentStatus.pending:
+        flash(_("Pendaftaran Anda terkirim dan menunggu persetujuan penyelenggara."), "info")
+    else:
+        flash(_("Kuota sudah penuh: Anda masuk daftar tunggu nomor %(n)s.", n=position), "warning")
+    return back
+
+
+@bp.post("/pelatihan/<int:event_id>/batal")
+@login_required
+def withdraw(event_id: int):
+    event = _visible_event_or_404(event_id)
+    back = redirect(url_for(".event_page", event_id=event.id))
+    enrolment = _own_enrolment(event)
+    if enrolment is None:
+        flash(_("Anda belum terdaftar pada acara ini."), "error")
+        return back
+    form = WithdrawForm()
+    if not form.validate_on_submit():
+        flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")
+        return back
+    _apply(
+        lambda: ops.withdraw_self(enrolment, _user(), form.reason.data),
+        _("Pendaftaran Anda pada %(title)s telah dibatalkan.", title=event.title),
+    )
+    return back
+
+
+# Pelatihan saya ---------------------------------------------------------------------------------
+
+
+@bp.get("/pelatihan-saya")
+@role_required(Role.participant)
 def my_trainings():
-    return "stub"
+    enrolments = ops.my_enrolments(_user())
+    positions = ops.waitlist_positions(enrolments)
+    today = to_local(utcnow()).date()
+    finished = {EventStatus.finished, EventStatus.archived}
+    is_past = {e.id: e.event.status in finished or e.event.end_date < today for e in enrolments}
+    past = [e for e in enrolments if is_past[e.id]]
+    upcoming = [e for e in reversed(enrolments) if not is_past[e.id]]  # soonest first
+    return render_template(
+        "enrolment/my_trainings.html",
+        upcoming=upcoming,
+        past=past,
+        positions=positions,
+        public_statuses=PUBLIC_STATUSES,
+    )
+
+
+# Organiser: participants of an event ------------------------------------------------------------
+
+
+def _enrolment_or_404(event: Event, enrolment_id: int) -> Enrolment:
+    enrolment = db.session.execute(
+        select(Enrolment).where(Enrolment.id == enrolment_id, Enrolment.event_id == event.id)
+    ).scalar_one_or_none()
+    if enrolment is None:
+        abort(404)
+    return enrolment
+
+
+def _warn_if_over_quota(event: Event) -> None:
+    """Organisers may admit people past the quota; tell them when they just did."""
+    if event.quota is None:
+        return
+    taken = ops.seats_taken(event)
+    if taken > event.quota:
+        flash(
+            _(
+                "Perhatian: jumlah peserta (%(taken)s) kini melebihi kuota acara (%(quota)s).",
+                taken=taken,
+                quota=event.quota,
+            ),
+            "warning",
+        )
+
+
+def _back_to_list(event: Event, form=None):
+    target = safe_next_url(form.next.data) if form is not None else None
+    return redirect(target or url_for(".participants", event_id=event.id))
+
+
+@bp.get("/kelola/acara/<int:event_id>/peserta")
+@role_required(*MANAGERS)
+def participants(event_id: int):
+    event = get_managed_event_or_404(event_id)
+    form = ParticipantFilterForm(formdata=request.args, agencies=ops.participant_agencies(event))
+    query = ops.participants_query(event, (form.q.data or "")[:100], form.status_value, form.agency_value)
+    pagination = db.paginate(query, page=_page(), per_page=_per_page(), error_out=False)
+    counts = ops.status_counts(event)
+    taken = counts[EnrolmentStatus.pending] + counts[EnrolmentStatus.approved]
+    return render_template(
+        "enrolment/participants.html",
+        event=event,
+        form=form,
+        pagination=pagination,
+        positions=ops.waitlist_positions(pagination.items),
+        counts=counts,
+        seats_taken=taken,
+        seats_left=ops.seats_left_from(event, taken),
+        filtered=bool(form.q.data or form.status_value or form.agency_value),
+        here=request.full_path if request.query_string else request.path,
+        manage_url=_manage_url(event),
+        reject_form=RejectForm(formdata=None),
+        withdraw_form=WithdrawForm(formdata=None),
+        statuses=EnrolmentStatus,
+    )
+
+
+@bp.post("/kelola/acara/<int:event_id>/peserta/<int:enrolment_id>/setujui")
+@role_required(*MANAGERS)
+def approve(event_id: int, enrolment_id: int):
+    event = get_managed_event_or_404(event_id)
+    enrolment = _enrolment_or_404(event, enrolment_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        name = enrolment.user.name
+        if _apply(lambda: ops.approve(enrolment, by=_user()), _("Pendaftaran %(name)s disetujui.", name=name)):
+            _warn_if_over_quota(event)
+    return _back_to_list(event, form)
+
+
+@bp.post("/kelola/acara/<int:event_id>/peserta/<int:enrolment_id>/tolak")
+@role_required(*MANAGERS)
+def reject(event_id: int, enrolment_id: int):
+    event = get_managed_event_or_404(event_id)
+    enrolment = _enrolment_or_404(event, enrolment_id)
+    form = RejectForm()
+    if not form.validate_on_submit():
+        flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")
+        return _back_to_list(event, form)
+    name = enrolment.user.name
+    _apply(
+        lambda: ops.reject(enrolment, by=_user(), reason=form.reason.data),
+        _("Pendaftaran %(name)s ditolak.", name=name),
+    )
+    return _back_to_list(event, form)
+
+
+@bp.post("/kelola/acara/<int:event_id>/peserta/<int:enrolment_id>/batalkan")
+@role_required(*MANAGERS)
+def cancel(event_id: int, enrolment_id: int):
+    """Withdraw a participant on his behalf (he asked the organiser, or cannot attend)."""
+    event = get_managed_event_or_404(event_id)
+    enrolment = _enrolment_or_404(event, enrolment_id)
+    form = WithdrawForm()
+    if not form.validate_on_submit():
+        flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")
+        return _back_to_list(event, form)
+    name = enrolment.user.name
+    _apply(
+        lambda: ops.withdraw(enrolment, by=_user(), reason=form.reason.data),
+        _("Pendaftaran %(name)s dibatalkan.", name=name),
+    )
+    return _back_to_list(event, form)
+
+
+@bp.post("/kelola/acara/<int:event_id>/peserta/setujui-terpilih")
+@role_required(*MANAGERS)
+def bulk_approve(event_id: int):
+    event = get_managed_event_or_404(event_id)
+    form = BulkApproveForm()
+    if not form.validate_on_submit() or not form.enrolment_ids.data:
+        flash(_("Pilih dahulu pendaftar yang akan disetujui."), "error")
+        return _back_to_list(event, form)
+    try:
+        approved, skipped = ops.approve_many(event, form.enrolment_ids.data, by=_user())
+        db.session.commit()
+    except (OperationError, InvalidTransition) as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return _back_to_list(event, form)
+    flash(_("%(n)s pendaftar disetujui.", n=len(approved)), "success")
+    if skipped:
+        flash(_("%(n)s pendaftar dilewati karena statusnya bukan menunggu persetujuan.", n=skipped), "warning")
+    return _back_to_list(event, form)
+
+
+@bp.route("/kelola/acara/<int:event_id>/peserta/tambah", methods=["GET", "POST"])
+@role_required(*MANAGERS)
+def add_participant(event_id: int):
+    event = get_managed_event_or_404(event_id)
+    if request.method == "POST":
+        form = AddParticipantForm()
+        user = db.session.get(User, form.user_id.data) if form.validate_on_submit() else None
+        if user is None:
+            flash(_("Akun peserta tidak ditemukan."), "error")
+            return redirect(url_for(".add_participant", event_id=event.id))
+        if not _apply(
+            lambda: ops.add_participant(event, user, by=_user()),
+            _("%(name)s ditambahkan sebagai peserta.", name=user.name),
+        ):
+            return redirect(url_for(".add_participant", event_id=event.id))
+        _warn_if_over_quota(event)
+        return redirect(url_for(".participants", event_id=event.id))
+
+    form = ParticipantSearchForm(formdata=request.args)
+    term = (form.q.data or "")[:100]
+    found = ops.search_participant_accounts(term)
+    enrolled = {e.user_id: e.status for e in ops.user_enrolments_in(event, [u.id for u in found])}
+    return render_template(
+        "enrolment/add_participant.html",
+        event=event,
+        form=form,
+        term=term,
+        found=found,
+        enrolled=enrolled,
+        seats_left=ops.seats_left(event),
+    )

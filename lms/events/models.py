@@ -278,9 +278,7 @@ class Enrolment(TimestampMixin, db.Model):
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     status: Mapped[EnrolmentStatus] = mapped_column(enum_type(EnrolmentStatus), index=True)
-    source: Mapped[EnrolmentSource] = mapped_column(
-        enum_type(EnrolmentSource), default=EnrolmentSource.self_registered
-    )
+    source: Mapped[EnrolmentSource] = mapped_column(enum_type(EnrolmentSource), default=EnrolmentSource.self_registered)
     reason: Mapped[str | None] = mapped_column(Text)  # why rejected / withdrawn
     # When the current request was made: the waiting list is served in this order.
     requested_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
@@ -300,7 +298,11 @@ class Enrolment(TimestampMixin, db.Model):
     def move_to(self, new: EnrolmentStatus, by=None, reason: str | None = None) -> None:
         if not self.can_move_to(new):
             raise InvalidTransition(
-                _l("Status pendaftaran tidak bisa diubah dari %(old)s ke %(new)s.", old=self.status.label, new=new.label)
+                _l(
+                    "Status pendaftaran tidak bisa diubah dari %(old)s ke %(new)s.",
+                    old=self.status.label,
+                    new=new.label,
+                )
             )
         self.status = new
         self.reason = reason

@@ -1,12 +1,14 @@
 """Everything that changes agencies, events and sessions."""
 
 import logging
+from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from lms.auth.models import Role, User
 from lms.events.models import Agency, Event, EventSession, EventStatus
 from lms.extensions import db
+from lms.i18n import format_date_range, to_local
 
 log = logging.getLogger(__name__)
 
@@ -18,7 +20,20 @@ class OperationError(ValueError):
 # Agencies -------------------------------------------------------------------------------------
 
 
+def _check_agency_name(name: str, parent: Agency | None, exclude: Agency | None = None) -> None:
+    """Two agencies with the same name under the same parent are refused (case-insensitive)."""
+    from flask_babel import gettext as _
+
+    query = select(Agency.id).where(func.lower(Agency.name) == name.strip().lower())
+    query = query.where(Agency.parent_id == parent.id if parent is not None else Agency.parent_id.is_(None))
+    if exclude is not None and exclude.id is not None:
+        query = query.where(Agency.id != exclude.id)
+    if db.session.execute(query.limit(1)).first():
+        raise OperationError(_("Instansi dengan nama ini sudah ada di bawah induk yang sama."))
+
+
 def create_agency(*, name: str, short_name: str | None = None, parent: Agency | None = None) -> Agency:
+    _check_agency_name(name, parent)
     agency = Agency(name=name.strip(), short_name=(short_name or "").strip() or None, parent=parent)
     db.session.add(agency)
     db.session.flush()
@@ -34,6 +49,7 @@ def update_agency(agency: Agency, *, name: str, short_name: str | None, parent: 
         if node.id == agency.id:
             raise OperationError(_("Instansi tidak bisa menjadi induk dari dirinya sendiri atau dari induknya."))
         node = node.parent
+    _check_agency_name(name, parent, exclude=agency)
     agency.name = name.strip()
     agency.short_name = (short_name or "").strip() or None
     agency.parent = parent
@@ -91,9 +107,34 @@ def create_event(*, created_by: User, organisers: list[User] | None = None, **fi
     return event
 
 
+def _session_outside(starts_at: datetime, ends_at: datetime, start: date, end: date, tz: str) -> bool:
+    """Whether a session (UTC) falls outside the event's dates, read in the event's zone."""
+    return to_local(starts_at, tz).date() < start or to_local(ends_at, tz).date() > end
+
+
+def _check_sessions_within(event: Event, start: date, end: date, tz: str) -> None:
+    from flask_babel import gettext as _
+
+    if any(_session_outside(s.starts_at, s.ends_at, start, end, tz) for s in event.sessions):
+        raise OperationError(
+            _(
+                "Ada sesi jadwal di luar tanggal acara yang baru (%(dates)s). Pindahkan atau hapus sesi itu dahulu.",
+                dates=format_date_range(start, end),
+            )
+        )
+
+
 def update_event(event: Event, **fields) -> Event:
+    """Refuses new dates or time zone that would leave an existing session outside the event."""
     from lms.events.enrolment import fill_from_waitlist
 
+    if event.id is not None and {"start_date", "end_date", "timezone"} & fields.keys():
+        _check_sessions_within(
+            event,
+            fields.get("start_date", event.start_date),
+            fields.get("end_date", event.end_date),
+            fields.get("timezone", event.timezone),
+        )
     old_quota = event.quota
     for key in EVENT_FIELDS:
         if key in fields:
@@ -106,8 +147,12 @@ def update_event(event: Event, **fields) -> Event:
 
 
 def change_event_status(event: Event, new: EventStatus) -> Event:
-    """Refuses invalid moves (InvalidTransition)."""
+    """Refuses invalid moves (InvalidTransition) and opening an event without any session (OperationError)."""
+    from flask_babel import gettext as _
+
     old = event.status
+    if new is EventStatus.open and event.can_move_to(new) and not event.sessions:
+        raise OperationError(_("Acara belum memiliki sesi jadwal. Tambahkan minimal satu sesi sebelum membukanya."))
     event.change_status(new)
     db.session.flush()
     log.info("event id=%s status %s -> %s", event.id, old.value, new.value)
@@ -121,7 +166,34 @@ def set_organisers(event: Event, organisers: list[User]) -> Event:
     return event
 
 
+def assign_organisers(event: Event, organisers: list[User], by: User) -> Event:
+    """Replace the organiser team; only an admin may leave an event without any organiser."""
+    from flask_babel import gettext as _
+
+    team = [u for u in organisers if u.role is Role.organiser]
+    if not team and by.role is not Role.admin:
+        raise OperationError(_("Acara harus memiliki minimal satu penyelenggara."))
+    return set_organisers(event, team)
+
+
+def check_session_times(event: Event, starts_at: datetime, ends_at: datetime) -> None:
+    """Times are naive UTC; the session must end after it starts and lie within the event's dates."""
+    from flask_babel import gettext as _
+
+    if ends_at <= starts_at:
+        raise OperationError(_("Waktu selesai sesi harus setelah waktu mulai."))
+    if _session_outside(starts_at, ends_at, event.start_date, event.end_date, event.timezone):
+        raise OperationError(
+            _(
+                "Sesi harus berada dalam tanggal acara (%(dates)s, %(tz)s).",
+                dates=format_date_range(event.start_date, event.end_date),
+                tz=event.tz_label,
+            )
+        )
+
+
 def add_session(event: Event, **fields) -> EventSession:
+    check_session_times(event, fields["starts_at"], fields["ends_at"])
     session = EventSession(event=event, **fields)
     db.session.add(session)
     db.session.flush()
@@ -130,6 +202,9 @@ def add_session(event: Event, **fields) -> EventSession:
 
 
 def update_session(session: EventSession, **fields) -> EventSession:
+    check_session_times(
+        session.event, fields.get("starts_at", session.starts_at), fields.get("ends_at", session.ends_at)
+    )
     for key, value in fields.items():
         setattr(session, key, value)
     db.session.flush()
