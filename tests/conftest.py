@@ -19,6 +19,16 @@ from lms.events.models import Agency, Event, EventKind, EventMode, EventSession,
 from lms.extensions import db as _db
 
 PASSWORD = "Rahasia#2026"
+_PASSWORD_HASHES: dict[str, str] = {}  # scrypt costs ~60 ms a hash: hash each test password once
+
+
+def password_hash(password: str) -> str:
+    from werkzeug.security import generate_password_hash
+
+    if password not in _PASSWORD_HASHES:
+        _PASSWORD_HASHES[password] = generate_password_hash(password, method="scrypt")
+    return _PASSWORD_HASHES[password]
+
 _seq = itertools.count(1)
 
 
@@ -123,7 +133,7 @@ def make_user(db, make_agency):
             fields.setdefault("nip", valid_nip(n))
         user = User(role=role, agency=agency or make_agency(), **fields)
         if password:
-            user.set_password(password)
+            user.password_hash = password_hash(password)
         db.session.add(user)
         db.session.commit()
         return user
