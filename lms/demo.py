@@ -3,6 +3,8 @@
 import random
 from datetime import date, datetime, timedelta
 
+from werkzeug.security import generate_password_hash
+
 from lms.auth.identity import RANKS
 from lms.auth.models import Role
 from lms.auth.operations import create_user
@@ -74,6 +76,12 @@ POSITIONS = [
 ]
 
 
+def _account(password_hash: str, **fields):
+    user = create_user(**fields)
+    user.password_hash = password_hash
+    return user
+
+
 def demo_nip(i: int, female: bool) -> str:
     birth = date(1968, 1, 1) + timedelta(days=397 * i % 6500)
     cpns = f"{2005 + i % 15}{(i % 12) + 1:02d}"
@@ -82,6 +90,8 @@ def demo_nip(i: int, female: bool) -> str:
 
 def load_demo(participants: int = 30) -> dict:
     rng = random.Random(2026)
+    # Every demo account has the same password: hash it once (scrypt is deliberately slow).
+    demo_hash = generate_password_hash(DEMO_PASSWORD, method="scrypt")
     banten = create_agency(name="Pemerintah Provinsi Banten", short_name="Pemprov Banten")
     bpsdmd = create_agency(name="Badan Pengembangan Sumber Daya Manusia Daerah", short_name="BPSDMD", parent=banten)
     diskominfo = create_agency(
@@ -94,25 +104,23 @@ def load_demo(participants: int = 30) -> dict:
     serang_kominfo = create_agency(name="Dinas Komunikasi dan Informatika", short_name="Diskominfo", parent=serang)
     staff_agencies = [diskominfo, dinsos, dinkes, bappeda, serang_kominfo]
 
-    admin = create_user(
-        name="Administrator BPSDMD", agency=bpsdmd, role=Role.admin, email=DEMO_LOGINS[0][1], password=DEMO_PASSWORD
-    )
-    organiser = create_user(
+    admin = _account(demo_hash, name="Administrator BPSDMD", agency=bpsdmd, role=Role.admin, email=DEMO_LOGINS[0][1])
+    organiser = _account(
+        demo_hash,
         name="Dra. Hj. Nurhayati, M.Si.",
         agency=bpsdmd,
         role=Role.organiser,
         email=DEMO_LOGINS[1][1],
-        password=DEMO_PASSWORD,
         nip="197503122000032001",
         position="Widyaiswara Ahli Madya",
         rank="IV/b",
     )
-    create_user(
+    _account(
+        demo_hash,
         name="Rahmat Hidayat, S.Sos.",
         agency=dinsos,
         role=Role.agency_officer,
         email=DEMO_LOGINS[2][1],
-        password=DEMO_PASSWORD,
         nip="198204152006041003",
         position="Analis SDM Aparatur",
         rank="III/c",
@@ -157,12 +165,12 @@ def load_demo(participants: int = 30) -> dict:
     for i in range(participants):
         female = i % 2 == 1
         name = f"{rng.choice(TITLES_BEFORE)}{FIRST[i % len(FIRST)]} {LAST[i % len(LAST)]}{rng.choice(TITLES_AFTER)}"
-        person = create_user(
+        person = _account(
+            demo_hash,
             name=name,
             agency=staff_agencies[i % len(staff_agencies)],
             role=Role.participant,
             email=f"peserta{i + 1:02d}@demo.go.id",
-            password=DEMO_PASSWORD,
             nip=demo_nip(i, female),
             position=rng.choice(POSITIONS),
             rank=rng.choice(list(RANKS)[8:14]),
@@ -175,7 +183,61 @@ def load_demo(participants: int = 30) -> dict:
         else:
             register(event, person)  # pending: waits for the organiser's approval
 
-    # A second, draft event and a finished one, so the organiser's list is not a single row.
+    # More events, so the catalogue, the organiser's list and the participants' history are not single rows.
+    webinar = create_event(
+        created_by=admin,
+        organisers=[organiser],
+        kind=EventKind.webinar,
+        title="Webinar Literasi Digital dan Etika Bermedia Sosial bagi ASN",
+        organiser_agency=diskominfo,
+        mode=EventMode.daring,
+        meeting_url="https://zoom.example.go.id/j/555000111",
+        start_date=start + timedelta(days=7),
+        end_date=start + timedelta(days=7),
+        timezone=tz,
+    )
+    webinar_start = datetime.combine(webinar.start_date, datetime.min.time()).replace(hour=9)
+    add_session(
+        webinar,
+        title="Literasi Digital dan Etika Bermedia Sosial",
+        speaker="Dr. Rina Marlina, M.Kom.",
+        jp=2,
+        starts_at=to_utc(webinar_start, tz),
+        ends_at=to_utc(webinar_start.replace(hour=11), tz),
+    )
+    change_event_status(webinar, EventStatus.open)
+
+    past_start = today - timedelta(days=60)
+    past = create_event(
+        created_by=admin,
+        organisers=[organiser],
+        kind=EventKind.pelatihan,
+        title="Pelatihan Analisis Data Kepegawaian dengan Spreadsheet",
+        organiser_agency=bpsdmd,
+        mode=EventMode.klasikal,
+        place="Lab Komputer BPSDMD Provinsi Banten",
+        start_date=past_start,
+        end_date=past_start + timedelta(days=1),
+        timezone=tz,
+        quota=25,
+    )
+    for day in range(2):
+        day_start = datetime.combine(past_start + timedelta(days=day), datetime.min.time()).replace(hour=8)
+        add_session(
+            past,
+            title=f"Analisis Data Kepegawaian, bagian {day + 1}",
+            speaker="Ir. Joko Susilo, M.T.",
+            jp=8,
+            starts_at=to_utc(day_start, tz),
+            ends_at=to_utc(day_start.replace(hour=16), tz),
+        )
+    change_event_status(past, EventStatus.open)
+    for person in people[:10]:
+        add_participant(past, person, by=organiser)
+    change_event_status(past, EventStatus.running)
+    change_event_status(past, EventStatus.finished)
+
+    # A draft being prepared.
     create_event(
         created_by=admin,
         organisers=[organiser],

@@ -47,7 +47,7 @@ def test_seed_demo_if_empty_does_not_duplicate(app, db):
     second = runner.invoke(args=["seed-demo", "--if-empty"])
     assert second.exit_code == 0
     assert "tidak dimuat ulang" in second.output
-    assert db.session.execute(select(func.count(Event.id))).scalar_one() == 2
+    assert db.session.execute(select(func.count(Event.id))).scalar_one() == 4
 
 
 def test_demo_nips_are_structurally_valid():
