@@ -16,7 +16,7 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt
 venv: $(BIN)/.installed
 
 translations: venv
-	@$(BIN)/pybabel -q compile -d translations
+	@$(BIN)/pybabel -q compile -d translations -D "messages wtforms"
 
 # Serve the embedded SQLite default with demo data on http://127.0.0.1:5000
 run: venv translations

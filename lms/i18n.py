@@ -5,9 +5,11 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date as babel_format_date
 from babel.dates import format_datetime as babel_format_datetime
+from babel.support import NullTranslations, Translations
 from flask import current_app, request, session
 from flask.globals import _cv_app
-from flask_babel import get_locale, get_translations
+from flask_babel import get_babel, get_locale, get_translations
+from wtforms.i18n import messages_path
 
 UTC = ZoneInfo("UTC")
 TZ_ABBREVIATIONS = {"Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
@@ -91,7 +93,43 @@ def _template_ngettext(singular: str, plural: str, n: int) -> str:
     return request_translations().ungettext(singular, plural, n)
 
 
+class WTFormsTranslations:
+    """The messages of WTForms' own validators and fields ("This field is required.") in the request's
+    locale. WTForms ships no Indonesian catalogue, so ours (translations/id/LC_MESSAGES/wtforms.po)
+    comes first; other locales fall back to the catalogues inside WTForms. One loaded catalogue per
+    locale, kept for the life of the process."""
+
+    def __init__(self, dirnames: list[str]):
+        self.dirnames = [*dirnames, messages_path()]
+        self._cache: dict[str, NullTranslations] = {}
+
+    def for_locale(self, locale: str) -> NullTranslations:
+        found = self._cache.get(locale)
+        if found is None:
+            for dirname in self.dirnames:
+                found = Translations.load(dirname, [locale], domain="wtforms")
+                if isinstance(found, Translations):  # NullTranslations when the file is missing
+                    break
+            self._cache[locale] = found
+        return found
+
+    def ugettext(self, string: str) -> str:
+        return self.for_locale(_locale()).ugettext(string)
+
+    def ungettext(self, singular: str, plural: str, n: int) -> str:
+        return self.for_locale(_locale()).ungettext(singular, plural, n)
+
+
+def register_wtforms_translations(app) -> None:
+    """Flask-WTF (WTF_I18N_ENABLED, on by default) translates WTForms' messages with the object it
+    finds at ``request.wtforms_translations``, loading WTForms' own catalogue only when that is unset;
+    our request class provides it, so every FlaskForm follows the chosen language without a base class."""
+    translations = WTFormsTranslations(get_babel(app).translation_directories)
+    app.request_class = type("Request", (app.request_class,), {"wtforms_translations": translations})
+
+
 def register_filters(app) -> None:
+    register_wtforms_translations(app)
     app.jinja_env.install_gettext_callables(gettext=_template_gettext, ngettext=_template_ngettext, newstyle=True)
     from lms.auth.identity import format_phone
 
