@@ -57,22 +57,33 @@ def register_extensions(app: Flask) -> None:
         return user if user is not None and user.is_active else None
 
 
-def register_blueprints(app: Flask) -> None:
-    from lms.auth.admin_views import bp as users_admin_bp
-    from lms.auth.views import bp as auth_bp
-    from lms.events.agency_views import bp as agencies_bp
-    from lms.events.enrolment_views import bp as enrolment_bp
-    from lms.events.views import bp as events_bp
-    from lms.main.views import bp as main_bp
+BLUEPRINT_MODULES = (
+    "lms.main.views",
+    "lms.auth.views",
+    "lms.auth.admin_views",
+    "lms.auth.directory_views",
+    "lms.events.agency_views",
+    "lms.events.views",
+    "lms.events.enrolment_views",
+    "lms.events.roster_views",
+    "lms.courses.views",
+    "lms.attendance.views",
+)
 
-    for bp in (main_bp, auth_bp, users_admin_bp, agencies_bp, events_bp, enrolment_bp):
-        app.register_blueprint(bp)
+
+def register_blueprints(app: Flask) -> None:
+    from importlib import import_module
+
+    for module in BLUEPRINT_MODULES:
+        app.register_blueprint(import_module(module).bp)
 
 
 def register_template_helpers(app: Flask) -> None:
+    from lms.events.tools import event_tools
     from lms.i18n import register_filters
 
     register_filters(app)
+    app.jinja_env.globals["event_tools"] = event_tools
 
 
 def register_error_handlers(app: Flask) -> None:

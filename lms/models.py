@@ -2,3 +2,5 @@
 
 from lms.auth.models import Role, User  # noqa: F401
 from lms.events.models import Agency, Enrolment, Event, EventSession, event_organisers  # noqa: F401
+from lms.attendance import models as attendance_models  # noqa: F401
+from lms.courses import models as courses_models  # noqa: F401
