@@ -1,6 +1,7 @@
 """Locale selection and Indonesian date/time formatting for templates."""
 
 from datetime import date, datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date as babel_format_date
@@ -9,6 +10,8 @@ from babel.support import NullTranslations, Translations
 from flask import current_app, request, session
 from flask.globals import _cv_app
 from flask_babel import get_babel, get_locale, get_translations
+from jinja2 import pass_context
+from markupsafe import Markup
 from wtforms.i18n import messages_path
 
 UTC = ZoneInfo("UTC")
@@ -35,7 +38,15 @@ def format_date(value: date | datetime | None, style: str = "long") -> str:
     if value is None:
         return ""
     patterns = {"long": "d MMMM y", "full": "EEEE, d MMMM y", "short": "dd/MM/y", "medium": "d MMM y"}
-    return babel_format_date(value, patterns.get(style, style), locale=_locale())
+    return _babel_date(value, type(value), getattr(value, "tzinfo", None), patterns.get(style, style), _locale())
+
+
+@lru_cache(maxsize=4096)
+def _babel_date(value, kind, tzinfo, pattern: str, locale: str) -> str:
+    """Babel's format_date, memoised: a list page formats the same few dates over and over. ``kind`` and
+    ``tzinfo`` are only part of the key (a date equals no datetime; aware datetimes of one instant in two
+    zones compare equal but print differently)."""
+    return babel_format_date(value, pattern, locale=locale)
 
 
 def to_local(value: datetime | None, tz: str = "Asia/Jakarta") -> datetime | None:
@@ -56,9 +67,14 @@ def format_datetime(value: datetime | None, tz: str = "Asia/Jakarta", style: str
     """A stored UTC datetime shown in the event's zone: "22 November 2026 08.00 WIB"."""
     if value is None:
         return ""
-    local = to_local(value, tz)
     patterns = {"long": "d MMMM y HH.mm", "full": "EEEE, d MMMM y HH.mm", "short": "dd/MM/y HH.mm", "time": "HH.mm"}
-    text = babel_format_datetime(local, patterns.get(style, style), tzinfo=ZoneInfo(tz), locale=_locale())
+    return _babel_datetime(value, value.tzinfo, tz, patterns.get(style, style), _locale())
+
+
+@lru_cache(maxsize=4096)
+def _babel_datetime(value: datetime, tzinfo, tz: str, pattern: str, locale: str) -> str:
+    """``format_datetime``'s work, memoised (``tzinfo`` is only part of the key, as in ``_babel_date``)."""
+    text = babel_format_datetime(to_local(value, tz), pattern, tzinfo=ZoneInfo(tz), locale=locale)
     return f"{text} {TZ_ABBREVIATIONS.get(tz, tz)}"
 
 
@@ -69,7 +85,7 @@ def format_date_range(start: date, end: date) -> str:
     if (start.year, start.month) == (end.year, end.month):
         return f"{start.day} - {format_date(end)}"
     if start.year == end.year:
-        return f"{babel_format_date(start, 'd MMMM', locale=_locale())} - {format_date(end)}"
+        return f"{format_date(start, 'd MMMM')} - {format_date(end)}"
     return f"{format_date(start)} - {format_date(end)}"
 
 
@@ -128,9 +144,20 @@ def register_wtforms_translations(app) -> None:
     app.request_class = type("Request", (app.request_class,), {"wtforms_translations": translations})
 
 
+@pass_context
+def _template_underscore(__context, __string: str, **variables):
+    """``_()`` in templates: what Jinja's alias does (newstyle gettext: translate, mark safe under autoescape,
+    always ``%``-format) without resolving ``gettext`` and nesting two context calls on every use."""
+    rv = request_translations().ugettext(__string)
+    if __context.eval_ctx.autoescape:
+        rv = Markup(rv)  # noqa: S704 - as Jinja's own newstyle gettext: the catalogue is trusted, % escapes values
+    return rv % variables
+
+
 def register_filters(app) -> None:
     register_wtforms_translations(app)
     app.jinja_env.install_gettext_callables(gettext=_template_gettext, ngettext=_template_ngettext, newstyle=True)
+    app.jinja_env.globals["_"] = _template_underscore
     from lms.auth.identity import format_phone
 
     app.jinja_env.filters.update(

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from sqlalchemy import select
 
 from lms.auth.models import Role, User
@@ -12,6 +13,7 @@ from lms.auth.permissions import can_manage_event, get_managed_event_or_404, rol
 from lms.auth.redirects import safe_next_url
 from lms.db import InvalidTransition, utcnow
 from lms.events import enrolment as ops
+from lms.events.catalogue import Fragments, catalogue_cards, catalogue_page, training_card, training_rows
 from lms.events.enrolment_forms import (
     AddParticipantForm,
     BulkApproveForm,
@@ -35,13 +37,21 @@ MANAGERS = (Role.admin, Role.organiser)
 
 @dataclass
 class EventCard:
-    """What a catalogue card shows about one event."""
+    """A catalogue card: its body (memoised HTML, the same for everyone) and the viewer's own status."""
 
-    event: Event
-    seats_left: int | None
-    registration: ops.RegistrationState
-    enrolment: Enrolment | None = None
-    waitlist_position: int | None = None
+    body: Markup
+    status: Markup | None = None
+
+
+@dataclass
+class TrainingRow:
+    """A "Pelatihan saya" card: the enrolment's status, position and reason, and the memoised parts."""
+
+    status: EnrolmentStatus
+    position: int | None
+    reason: str | None
+    status_html: Markup
+    body: Markup
 
 
 def _page() -> int:
@@ -86,27 +96,23 @@ def _manage_url(event: Event) -> str | None:
 
 @bp.get("/pelatihan")
 def catalogue():
-    form = CatalogueFilterForm(formdata=request.args)
-    search = (form.q.data or "")[:100]
-    query = ops.catalogue_query(search, form.kind_value, form.mode_value)
-    pagination = db.paginate(query, page=_page(), per_page=_per_page(), error_out=False)
-    events = pagination.items
-    taken = ops.seat_counts(e.id for e in events)
-    mine = ops.user_enrolments(_user(), [e.id for e in events]) if _is_participant() else {}
+    fragments = Fragments()
+    filters = fragments.catalogue_filters(CatalogueFilterForm)
+    pagination = catalogue_page(filters.search, filters.kind, filters.mode, page=_page(), per_page=_per_page())
+    facts = catalogue_cards(pagination.items)
+    mine = ops.user_enrolments(_user(), [c.id for c in facts]) if _is_participant() else {}
     positions = ops.waitlist_positions(mine.values())
-    now = utcnow()
-    cards = [
-        EventCard(
-            event=e,
-            seats_left=ops.seats_left_from(e, taken.get(e.id, 0)),
-            registration=ops.registration_state(e, now),
-            enrolment=mine.get(e.id),
-            waitlist_position=positions.get(mine[e.id].id) if e.id in mine else None,
-        )
-        for e in events
-    ]
+    cards = []
+    for card in facts:
+        own = mine.get(card.id)
+        status = fragments.enrolment_status(own.status, positions.get(own.id)) if own is not None else None
+        cards.append(EventCard(body=fragments.catalogue_card(card), status=status))
     return render_template(
-        "enrolment/catalogue.html", form=form, cards=cards, pagination=pagination, filtered=bool(request.args)
+        "enrolment/catalogue.html",
+        filter_form=filters.form_html,
+        cards=cards,
+        pager=fragments.pager(pagination, "enrolment.catalogue"),
+        filtered=bool(request.args),
     )
 
 
@@ -149,7 +155,7 @@ def event_page(event_id: int):
 
 
 @bp.post("/pelatihan/<int:event_id>/daftar")
-@login_required
+@role_required(Role.participant)
 def register(event_id: int):
     event = _visible_event_or_404(event_id)
     back = redirect(url_for(".event_page", event_id=event.id))
@@ -174,7 +180,7 @@ def register(event_id: int):
 
 
 @bp.post("/pelatihan/<int:event_id>/batal")
-@login_required
+@role_required(Role.participant)
 def withdraw(event_id: int):
     event = _visible_event_or_404(event_id)
     back = redirect(url_for(".event_page", event_id=event.id))
@@ -199,20 +205,24 @@ def withdraw(event_id: int):
 @bp.get("/pelatihan-saya")
 @role_required(Role.participant)
 def my_trainings():
-    enrolments = ops.my_enrolments(_user())
+    enrolments = training_rows(_user().id)
     positions = ops.waitlist_positions(enrolments)
     today = to_local(utcnow()).date()
     finished = {EventStatus.finished, EventStatus.archived}
-    is_past = {e.id: e.event.status in finished or e.event.end_date < today for e in enrolments}
-    past = [e for e in enrolments if is_past[e.id]]
-    upcoming = [e for e in reversed(enrolments) if not is_past[e.id]]  # soonest first
-    return render_template(
-        "enrolment/my_trainings.html",
-        upcoming=upcoming,
-        past=past,
-        positions=positions,
-        public_statuses=PUBLIC_STATUSES,
-    )
+    fragments = Fragments()
+    past, upcoming = [], []
+    for e in enrolments:
+        position = positions.get(e.id)
+        row = TrainingRow(
+            status=e.status,
+            position=position,
+            reason=e.reason,
+            status_html=fragments.enrolment_status(e.status, position),
+            body=fragments.training_card(training_card(e, PUBLIC_STATUSES)),
+        )
+        (past if e.event_status in finished or e.end_date < today else upcoming).append(row)
+    upcoming.reverse()  # soonest first
+    return render_template("enrolment/my_trainings.html", upcoming=upcoming, past=past)
 
 
 # Organiser: participants of an event ------------------------------------------------------------
