@@ -1,119 +1,28 @@
-"""``make bench``: throughput of the catalogue and "Pelatihan saya" against a bare-Flask floor.
+"""``make bench``: every benchmark, one after the other; ``python -m bench NAME ...`` runs only those.
 
-For a fresh SQLite file (and, when BENCH_DATABASE_URL is set, that PostgreSQL database too): migrate, seed
-1,000 events and 20,000 enrolments, serve the app and the floor app with gunicorn (4 sync workers each),
-log a participant in through the real form, and load each page with wrk for 10 seconds.
-Exit 1 when any response was not 2xx (or anything else failed).
+Each module prints ``BENCH <name> <value> <unit>`` lines (with ``floor=... ratio=...`` where a floor
+exists) and returns non-zero when something failed. Set BENCH_DATABASE_URL (a PostgreSQL URL) to run the
+database-bound ones on PostgreSQL as well as on SQLite.
 """
 
-import json
-import os
 import sys
-import tempfile
-import time
-from pathlib import Path
+from importlib import import_module
 
-from bench import client, seed, servers, wrk
-
-DURATION = os.environ.get("BENCH_DURATION", "10s")
-RESULTS = Path(__file__).resolve().parent / "results"
+SUITES = ("pages",)
 
 
-def log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
-
-def prepare(database_url: str) -> dict[str, str]:
-    """Migrate and seed ``database_url``; return the app's paths for the pages measured."""
-    from flask import url_for
-
-    from lms import create_app
-    from lms.config import TestConfig
-    from lms.extensions import db
-
-    config = {k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()}
-    app = create_app(dict(config, SQLALCHEMY_DATABASE_URI=database_url))
-    with app.app_context():
-        started = time.monotonic()
-        seed.create_schema(db)
-        log(f"  schema migrated in {time.monotonic() - started:.1f} s")
-        started = time.monotonic()
-        counts = seed.seed(db)
-        log(f"  seeded {counts} in {time.monotonic() - started:.1f} s")
-        db.engine.dispose()
-    with app.test_request_context():
-        return {name: url_for(name) for name in ("auth.login", "enrolment.catalogue", "enrolment.my_trainings")}
-
-
-def measure(label: str, database_url: str, workdir: Path) -> list[wrk.Result]:
-    from lms.config import normalise_database_url
-
-    log(f"== {label}: {database_url}")
-    paths = prepare(normalise_database_url(database_url))
-    env = {"DATABASE_URL": database_url, "SECRET_KEY": "bench-secret-key", "GUNICORN_MAX_REQUESTS": "0"}
-    results = []
-    with servers.gunicorn("wsgi:app", env, workdir / f"{label}-app.log") as base:
-        cookie = client.login(base + paths["auth.login"], seed.BENCH_LOGIN, seed.PASSWORD)
-        status, _ = client.get(base + paths["enrolment.my_trainings"], cookie)
-        if status != 200:
-            raise RuntimeError(f"{paths['enrolment.my_trainings']} answered {status} to the logged-in participant")
-        for name, path, with_cookie in (
-            ("catalogue", paths["enrolment.catalogue"], False),
-            ("my_trainings", paths["enrolment.my_trainings"], True),
-        ):
-            url, header = base + path, cookie if with_cookie else ""
-            wrk.run(name, url, workdir, header, duration="1s", connections=8)  # warm every worker
-            results.append(wrk.run(name, url, workdir, header, duration=DURATION))
-            log(results[-1].summary())
-    with servers.gunicorn("bench.floor_app:app", env, workdir / f"{label}-floor.log", ready_path="/") as base:
-        wrk.run("floor", base + "/", workdir, duration="1s", connections=8)
-        results.append(wrk.run("floor", base + "/", workdir, duration=DURATION))
-        log(results[-1].summary())
-    return results
-
-
-def report(label: str, results: list[wrk.Result]) -> None:
-    by_name = {r.name: r for r in results}
-    floor = by_name["floor"].rps
-    print(f"BENCH database {label}")
-    for name in ("catalogue", "my_trainings"):
-        value = by_name[name].rps
-        print(f"BENCH {name}_rps {value:.1f} req/s floor={floor:.1f} ratio={value / floor:.2f}")
-    print(f"BENCH floor_rps {floor:.1f} req/s")
-    for r in results:
-        print(f"BENCH {r.name}_non2xx {r.non2xx} of {r.requests} (socket errors {r.socket_errors})")
-    sys.stdout.flush()
-
-
-def main() -> int:
-    started = time.monotonic()
-    all_results: dict[str, list[wrk.Result]] = {}
-    failed = False
-    with tempfile.TemporaryDirectory(prefix="lms-bench-") as tmp:
-        workdir = Path(tmp)
-        targets = [("sqlite", f"sqlite:///{workdir / 'bench.sqlite3'}")]
-        if os.environ.get("BENCH_DATABASE_URL"):
-            targets.append(("postgresql", os.environ["BENCH_DATABASE_URL"]))
-        for label, url in targets:
-            try:
-                all_results[label] = measure(label, url, workdir)
-            except Exception as exc:  # noqa: BLE001 - report, stop the servers (done above), exit 1
-                log(f"BENCH FAILED on {label}: {type(exc).__name__}: {exc}")
-                for logfile in sorted(workdir.glob(f"{label}-*.log")):
-                    log(f"--- tail of {logfile.name}\n{logfile.read_text()[-2000:]}")
-                failed = True
-                continue
-            report(label, all_results[label])
-            if any(r.non2xx for r in all_results[label]):
-                log(f"BENCH FAILED on {label}: some responses were not 2xx")
-                failed = True
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "latest.json").write_text(
-        json.dumps({label: [r.__dict__ for r in rs] for label, rs in all_results.items()}, indent=2)
-    )
-    log(f"bench finished in {time.monotonic() - started:.0f} s")
-    return 1 if failed else 0
+def main(argv: list[str]) -> int:
+    names = argv or list(SUITES)
+    unknown = sorted(set(names) - set(SUITES))
+    if unknown:
+        print(f"unknown benchmark(s): {', '.join(unknown)}; known: {', '.join(SUITES)}", file=sys.stderr)
+        return 2
+    status = 0
+    for name in names:
+        print(f"== bench {name}", file=sys.stderr, flush=True)
+        status |= import_module(f"bench.{name}").main() or 0
+    return status
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))
