@@ -43,9 +43,13 @@ fmt: venv
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# Every benchmark on SQLite and on the local PostgreSQL (database lms_bench, recreated by the run);
+# BENCH_DATABASE_URL= (empty) for SQLite only; `make bench BENCH=pages` for one suite.
+BENCH_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/lms_bench
 bench: venv translations
 	@command -v wrk >/dev/null 2>&1 || bash scripts/install-system-packages.sh wrk
-	$(BIN)/python -m bench
+	@if [ -n "$(BENCH_DATABASE_URL)" ]; then createdb -h 127.0.0.1 -U postgres lms_bench 2>/dev/null || true; fi
+	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m bench $(BENCH)
 
 clean:
 	rm -rf $(VENV) instance/*.sqlite3* .pytest_cache

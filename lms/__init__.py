@@ -68,6 +68,7 @@ BLUEPRINT_MODULES = (
     "lms.events.roster_views",
     "lms.courses.views",
     "lms.attendance.views",
+    "lms.certificates.views",
 )
 
 
@@ -79,11 +80,12 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
-    from lms.events.tools import event_tools
+    from lms.events.tools import event_tools, participant_tools
     from lms.i18n import register_filters
 
     register_filters(app)
     app.jinja_env.globals["event_tools"] = event_tools
+    app.jinja_env.globals["participant_tools"] = participant_tools
 
 
 def register_error_handlers(app: Flask) -> None:

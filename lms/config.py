@@ -47,6 +47,10 @@ class Config:
     # Number of proxies in front of the app whose X-Forwarded-* headers are trusted (0 = none).
     PROXY_FIX_COUNT = int(os.environ.get("PROXY_FIX_COUNT", "0"))
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(20 * 1024 * 1024)))
+    # Uploaded files (course materials and others): where and how they are kept, and the size limit per upload.
+    STORAGE_BACKEND = os.environ.get("STORAGE_BACKEND", "local")
+    UPLOAD_DIR = os.environ.get("UPLOAD_DIR") or str(INSTANCE_DIR / "uploads")  # never under static/
+    MAX_UPLOAD_MB = int(os.environ.get("MAX_UPLOAD_MB", "20"))
 
 
 class TestConfig(Config):

@@ -29,6 +29,7 @@ def password_hash(password: str) -> str:
         _PASSWORD_HASHES[password] = generate_password_hash(password, method="scrypt")
     return _PASSWORD_HASHES[password]
 
+
 _seq = itertools.count(1)
 
 

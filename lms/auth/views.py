@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from lms.auth import operations
-from lms.auth.forms import LoginForm, PasswordChangeForm, ProfileForm, RegisterForm
+from lms.auth.forms import LoginForm, PasswordChangeForm, PasswordResetForm, ProfileForm, RegisterForm
 from lms.auth.identity import format_phone
 from lms.auth.models import Role, User
 from lms.auth.redirects import safe_next_url
@@ -158,3 +158,26 @@ def profile():
         flash(_("Profil berhasil disimpan."), "success")
         return redirect(url_for("auth.profile"))
     return render_template("auth/profile.html", form=form, password_form=password_form, user=user)
+
+
+# Account activation (accounts created by a roster import have no password yet) ----------------------------
+
+
+@bp.route("/aktivasi/<token>", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"], deduct_when=_failed)
+def activate(token: str):
+    """The participant opens the one-time link from the organiser and sets his first password."""
+    from lms.events.roster_activation import activate as activate_account
+    from lms.events.roster_activation import find_activation
+
+    activation = find_activation(token)
+    if activation is None:
+        return render_template("auth/activate.html", form=None, user=None), 404
+    form = PasswordResetForm()
+    if form.validate_on_submit():
+        user = activate_account(activation, form.password.data)
+        _start_session(user)
+        db.session.commit()
+        flash(_("Akun Anda aktif. Selamat datang, %(name)s.", name=user.name), "success")
+        return redirect(url_for("enrolment.my_trainings"))
+    return render_template("auth/activate.html", form=form, user=activation.user)

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
 
@@ -47,6 +47,7 @@ class EventCard:
 class TrainingRow:
     """A "Pelatihan saya" card: the enrolment's status, position and reason, and the memoised parts."""
 
+    event_id: int
     status: EnrolmentStatus
     position: int | None
     reason: str | None
@@ -214,6 +215,7 @@ def my_trainings():
     for e in enrolments:
         position = positions.get(e.id)
         row = TrainingRow(
+            event_id=e.event_id,
             status=e.status,
             position=position,
             reason=e.reason,

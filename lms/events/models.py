@@ -12,6 +12,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     String,
     Table,
@@ -272,7 +273,11 @@ class EnrolmentSource(enum.Enum):
 
 class Enrolment(TimestampMixin, db.Model):
     __tablename__ = "enrolments"
-    __table_args__ = (UniqueConstraint("event_id", "user_id", name="uq_enrolments_event_id_user_id"),)
+    __table_args__ = (
+        UniqueConstraint("event_id", "user_id", name="uq_enrolments_event_id_user_id"),
+        # Seat counts and status filters per event read only this index.
+        Index("ix_enrolments_event_id_status", "event_id", "status"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)

@@ -16,6 +16,7 @@ class EventTool:
 
 
 _TOOLS: dict[str, EventTool] = {}
+_PARTICIPANT_TOOLS: dict[str, EventTool] = {}
 
 
 def register_event_tool(endpoint: str, label, order: int = 50) -> None:
@@ -24,3 +25,12 @@ def register_event_tool(endpoint: str, label, order: int = 50) -> None:
 
 def event_tools() -> list[EventTool]:
     return sorted(_TOOLS.values(), key=lambda tool: (tool.order, tool.endpoint))
+
+
+def register_participant_tool(endpoint: str, label, order: int = 50) -> None:
+    """A link shown to a participant with an approved enrolment ("Pelatihan saya" card and event page)."""
+    _PARTICIPANT_TOOLS[endpoint] = EventTool(endpoint, label, order)
+
+
+def participant_tools() -> list[EventTool]:
+    return sorted(_PARTICIPANT_TOOLS.values(), key=lambda tool: (tool.order, tool.endpoint))

@@ -46,7 +46,12 @@ def test_register_enrol_approve(db, browser, live_url, make_agency, make_user, m
     expect(phone).to_have_url(re.compile(r"/pelatihan-saya$"))
 
     user = db.session.execute(db.select(User).where(User.nip == NIP)).scalar_one()
-    assert (user.name, user.email, user.phone, user.agency_id) == (NAME, "ahmad.fauzi@dinsos.go.id", "+6281234567890", agency.id)
+    assert (user.name, user.email, user.phone, user.agency_id) == (
+        NAME,
+        "ahmad.fauzi@dinsos.go.id",
+        "+6281234567890",
+        agency.id,
+    )
 
     # 2. Logs out and in again with the NIP.
     phone.locator(".navbar-toggler").tap()

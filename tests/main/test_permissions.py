@@ -10,7 +10,12 @@ import pytest
 from sqlalchemy import func, select
 
 from lms.auth.models import Role, User
+from lms.certificates.models import Certificate, CertificateKind
+from lms.courses.models import Material, MaterialKind, MaterialProgress, Module
+from lms.db import utcnow
 from lms.events.models import Agency, Enrolment, EnrolmentStatus, Event, EventSession, EventStatus
+from lms.events.roster_activation import new_activation_values, token_for
+from lms.events.roster_models import AccountActivation, RosterImport
 
 ROLES = ["anonymous", "admin", "organiser_in", "organiser_out", "officer", "participant_in", "participant_out"]
 
@@ -22,8 +27,10 @@ PUBLIC = {
     "auth.register",
     "enrolment.catalogue",
     "enrolment.event_page",
+    "certificates.verify",
+    "auth.activate",  # the one-time activation link of an imported account
 }
-ANY_USER = {"auth.profile", "auth.logout"}
+ANY_USER = {"auth.profile", "auth.logout", "attendance.check_in", "attendance.enter_code", "certificates.mine"}
 PARTICIPANT = {"enrolment.my_trainings", "enrolment.register", "enrolment.withdraw"}
 ADMIN = {
     "agencies.index",
@@ -37,7 +44,7 @@ ADMIN = {
     "users_admin.deactivate",
     "users_admin.reset_password",
 }
-ORGANISERS = {"events.index", "events.create"}  # admin and every organiser (each sees his own events)
+ORGANISERS = {"events.index", "events.create", "directory.index", "directory.person"}  # admin and every organiser
 EVENT_MANAGERS = {  # admin and the organisers assigned to the event; other organisers get 404
     "events.detail",
     "events.edit",
@@ -52,7 +59,45 @@ EVENT_MANAGERS = {  # admin and the organisers assigned to the event; other orga
     "enrolment.cancel",
     "enrolment.bulk_approve",
     "enrolment.add_participant",
+    "courses.manage",
+    "courses.module_create",
+    "courses.module_edit",
+    "courses.module_move",
+    "courses.module_delete",
+    "courses.material_create",
+    "courses.material_edit",
+    "courses.material_move",
+    "courses.material_visibility",
+    "courses.material_delete",
+    "courses.progress",
+    "courses.progress_export",
+    "attendance.sessions",
+    "attendance.qr",
+    "attendance.qr_code",
+    "attendance.qr_live",
+    "attendance.mark",
+    "attendance.sheet_pdf",
+    "attendance.matrix",
+    "attendance.matrix_xlsx",
+    "certificates.manage",
+    "certificates.settings",
+    "certificates.override",
+    "certificates.issue",
+    "certificates.revoke",
+    "certificates.download",
+    "certificates.download_all",
+    "roster.index",
+    "roster.template",
+    "roster.batch",
+    "roster.confirm",
+    "roster.cancel",
+    "roster.rejected",
+    "roster.activation_links",
+    "roster.export",
 }
+# Approved participants of the event, and its managers (preview); in ``world`` participant_in is only pending.
+EVENT_LEARNERS = {"courses.outline", "courses.module", "courses.download", "courses.open_link", "courses.complete"}
+OWNER = {"certificates.my_download"}  # only the holder (participant_in holds the certificate in ``world``)
 CLASSES = {
     "public": PUBLIC,
     "any_user": ANY_USER,
@@ -60,6 +105,8 @@ CLASSES = {
     "admin": ADMIN,
     "organisers": ORGANISERS,
     "event_managers": EVENT_MANAGERS,
+    "event_learners": EVENT_LEARNERS,
+    "owner": OWNER,
 }
 ALLOWED = {
     "public": set(ROLES),
@@ -68,6 +115,8 @@ ALLOWED = {
     "admin": {"admin"},
     "organisers": {"admin", "organiser_in", "organiser_out"},
     "event_managers": {"admin", "organiser_in"},
+    "event_learners": {"admin", "organiser_in"},
+    "owner": {"participant_in"},
 }
 
 
@@ -109,6 +158,24 @@ def world(db, make_agency, make_user, make_event):
     )
     enrolment = Enrolment(event=event, user=users["participant_in"], status=EnrolmentStatus.pending)
     db.session.add(enrolment)
+    module = Module(event=event, position=1, title="Modul Uji")
+    material = Material(module=module, position=1, kind=MaterialKind.link, title="Tautan", url="https://example.org/")
+    db.session.add_all([module, material])
+    certificate = Certificate(
+        event=event,
+        user=users["participant_in"],
+        kind=CertificateKind.completion,
+        number="800/0001/UJI/2026",
+        holder_name=users["participant_in"].name,
+        holder_agency=office.name,
+        issue_date=world_date(),
+    )
+    db.session.add(certificate)
+    roster_import = RosterImport(event=event, filename="peserta.xlsx", headers=[], rows=[], summary={})
+    db.session.add(roster_import)
+    imported = make_user(agency=office, password=None)  # an imported account waiting for activation
+    activation = AccountActivation(**new_activation_values(imported.id, None, utcnow()))
+    db.session.add(activation)
     db.session.commit()
     return {
         "users": users,
@@ -118,7 +185,13 @@ def world(db, make_agency, make_user, make_event):
             "enrolment_id": enrolment.id,
             "agency_id": spare.id,
             "user_id": users["participant_out"].id,
+            "module_id": module.id,
+            "material_id": material.id,
+            "certificate_id": certificate.id,
+            "code": certificate.code,
             "lang": "en",
+            "batch_id": roster_import.id,
+            "token": token_for(activation),
         },
     }
 
@@ -133,6 +206,9 @@ def _snapshot(db) -> tuple:
         (event.status, event.title, event.quota, event.updated_at),
         tuple(db.session.execute(select(EventSession.id, EventSession.updated_at).order_by(EventSession.id)).all()),
         tuple(db.session.execute(select(Enrolment.user_id, Enrolment.status).order_by(Enrolment.id)).all()),
+        tuple(db.session.execute(select(Module.id, Module.position, Module.updated_at).order_by(Module.id)).all()),
+        tuple(db.session.execute(select(Material.id, Material.hidden, Material.updated_at).order_by(Material.id))),
+        db.session.execute(select(func.count(MaterialProgress.id))).scalar_one(),
     )
 
 

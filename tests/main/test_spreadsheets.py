@@ -15,7 +15,7 @@ def _read(data: bytes):
 def test_cells_are_safe_and_typed():
     wb = new_workbook()
     rows = [
-        ["=HYPERLINK(\"http://evil\",\"klik\")", Text("198507152010011003"), 87.5, date(2026, 11, 22)],
+        ['=HYPERLINK("http://evil","klik")', Text("198507152010011003"), 87.5, date(2026, 11, 22)],
         ["+62812", Text("3201014107900001"), 3, None],
         ["@SUM(A1)", "-1", 0, None],
         ["\tTab", "\rCR", -2, None],
@@ -30,7 +30,7 @@ def test_cells_are_safe_and_typed():
     assert sheet.freeze_panes == "A4"
     assert sheet.auto_filter.ref == "A3:D7"
     first = sheet[4]
-    assert first[0].value == "=HYPERLINK(\"http://evil\",\"klik\")" and first[0].data_type == "s"
+    assert first[0].value == '=HYPERLINK("http://evil","klik")' and first[0].data_type == "s"
     assert first[1].value == "198507152010011003" and first[1].data_type == "s"
     assert first[1].number_format == "@"
     assert first[2].value == 87.5 and first[2].data_type == "n"

@@ -1,0 +1,1 @@
+"""Completion rule, certificate numbering, PDF certificates, verification and downloads."""
