@@ -8,7 +8,7 @@ database-bound ones on PostgreSQL as well as on SQLite.
 import sys
 from importlib import import_module
 
-SUITES = ("pages", "roster", "checkin", "certificates")
+SUITES = ("pages", "roster", "checkin", "certificates", "recap", "assessments")
 
 
 def main(argv: list[str]) -> int:

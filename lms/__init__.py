@@ -69,6 +69,10 @@ BLUEPRINT_MODULES = (
     "lms.courses.views",
     "lms.attendance.views",
     "lms.certificates.views",
+    "lms.assessments.views",
+    "lms.reports.views",
+    "lms.reports.agency_views",
+    "lms.jobs_views",
 )
 
 

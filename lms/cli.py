@@ -11,6 +11,10 @@ def register(app) -> None:
     app.cli.add_command(create_admin)
     app.cli.add_command(seed_demo)
 
+    from lms.jobs import jobs_worker
+
+    app.cli.add_command(jobs_worker)
+
 
 @click.command("create-admin")
 @click.option("--email", prompt=True)

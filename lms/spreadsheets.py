@@ -1,4 +1,5 @@
-"""The one way we write .xlsx files: every cell goes through ``cell()``.
+"""The one way we write .xlsx files: every value goes through ``cell()`` (or, for plain numbers and text that
+openpyxl cannot take for a formula or an error code, ``_row_value`` passes it as it is).
 
 Formula injection: openpyxl turns any string starting with "=" into a formula. A text value is written
 as a string cell (data type "s"), so "=HYPERLINK(...)" or "+62812..." stays literal text, and numbers
@@ -56,6 +57,16 @@ def cell(ws: Worksheet, value, *, bold: bool = False, number_format: str | None 
     return c
 
 
+def _row_value(ws: Worksheet, value):
+    """A value openpyxl writes safely as it is (a number, or text that cannot be read as a formula or an error
+    code) goes without a cell object of its own, which is most of the cost of a big sheet; the rest through
+    ``cell()``."""
+    kind = type(value)
+    if value is None or kind is int or kind is float or (kind is str and value[:1] not in ("=", "#")):
+        return value
+    return cell(ws, value)
+
+
 def new_workbook() -> Workbook:
     return Workbook(write_only=True)
 
@@ -93,7 +104,7 @@ def add_table_sheet(
     ws.append(header_cells)
     count = 0
     for row in rows:
-        ws.append([cell(ws, value) for value in row])
+        ws.append([_row_value(ws, value) for value in row])
         count += 1
     last_col = get_column_letter(max(len(headers), 1))
     ws.auto_filter.ref = f"A{header_row}:{last_col}{header_row + max(count, 1)}"

@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField
+from flask_wtf.file import FileField, MultipleFileField
 from wtforms import (
     BooleanField,
     DateField,
@@ -87,6 +87,14 @@ class RevokeForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A button that changes data: only the CSRF token."""
+
+
+class SignedUploadForm(FlaskForm):
+    files = MultipleFileField(
+        _l("PDF bertanda tangan (beberapa PDF atau satu ZIP)"),
+        validators=[DataRequired(_l("Pilih berkas yang akan diunggah."))],
+        render_kw={"accept": ".pdf,.zip,application/pdf,application/zip"},
+    )
 
 
 class CompletionFilterForm(FlaskForm):

@@ -17,6 +17,7 @@ from lms.events.models import Event
 from lms.events.operations import OperationError
 from lms.events.tools import register_event_tool
 from lms.extensions import db, limiter
+from lms.jobs import enqueue
 from lms.storage import delete_after_commit, discard_on_rollback, get_storage
 from lms.uploads import JPEG, PNG, UploadError, check_upload, limit_request_size
 
@@ -176,17 +177,23 @@ def download(event_id: int, certificate_id: int):
     return _pdf_response(documents.certificate_pdf(certificate), documents.filename(certificate))
 
 
-@bp.get(MANAGE + "/semua.zip")
+@bp.post(MANAGE + "/semua.zip")
 @role_required(*MANAGERS)
 def download_all(event_id: int):
+    """Start the ZIP of all valid certificates as a background job and show its progress page."""
     event = get_managed_event_or_404(event_id)
-    certificates = db.session.execute(queries.event_certificates(event, include_revoked=False)).scalars().all()
-    if not certificates:
+    if not db.session.execute(queries.event_certificates(event, include_revoked=False).limit(1)).first():
         flash(_("Belum ada sertifikat yang diterbitkan."), "warning")
         return redirect(url_for(".manage", event_id=event.id))
-    response = Response(documents.certificates_zip(event, certificates), mimetype="application/zip")
-    response.headers["Content-Disposition"] = f'attachment; filename="sertifikat-acara-{event.id}.zip"'
-    return response
+    job = enqueue(
+        "certificates_zip",
+        "lms.certificates.jobs:event_zip",
+        event.id,
+        title=_("Sertifikat %(title)s (ZIP)", title=event.title),
+        user=_user(),
+    )
+    db.session.commit()
+    return redirect(url_for("jobs.show", job_id=job.id, kembali=url_for(".manage", event_id=event.id)))
 
 
 # Organiser: settings and pass rule -------------------------------------------------------------------
@@ -290,3 +297,7 @@ def verify(code: str):
     response = Response(render_template("certificates/verify.html", certificate=certificate))
     response.headers["X-Robots-Tag"] = "noindex"
     return response
+
+
+# Routes on this blueprint kept in their own modules (the agency officer's pages, TTE).
+from lms.certificates import officer_views, signing_views  # noqa: E402,F401

@@ -19,7 +19,7 @@ def index():
     if current_user.role is Role.participant:
         return redirect(url_for("enrolment.my_trainings"))
     if current_user.role is Role.agency_officer:
-        return redirect(url_for("enrolment.catalogue"))
+        return redirect(url_for("agency.index"))
     return redirect(url_for("events.index"))
 
 

@@ -52,3 +52,12 @@ def setup(db, make_agency, make_user, make_event):
         return organiser, event, users
 
     return factory
+
+
+@pytest.fixture
+def storage_dir(app, tmp_path):
+    """Stored files (job results, signed PDFs) in a temporary folder for one test."""
+    old = app.config["UPLOAD_DIR"]
+    app.config["UPLOAD_DIR"] = str(tmp_path / "uploads")
+    yield tmp_path / "uploads"
+    app.config["UPLOAD_DIR"] = old

@@ -7,9 +7,11 @@ from io import BytesIO
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from lms import jobs
 from lms.auth.models import Role
 from lms.certificates import criteria, operations
 from lms.certificates.models import Certificate, CertificateSettings, CompletionOverride, CompletionRule
+from lms.jobs_models import Job
 
 
 def _issue(db, organiser, event):
@@ -105,7 +107,7 @@ def test_settings_upload_background_and_logo(db, setup, client_as, app, tmp_path
     assert len(PdfReader(BytesIO(body)).pages[0].images) == 2
 
 
-def test_issue_override_and_revoke_through_the_pages(db, setup, providers, client_as):
+def test_issue_override_and_revoke_through_the_pages(db, setup, providers, client_as, storage_dir):
     organiser, event, (a, b) = setup(n=2)
     providers(criteria.POST_TEST, {a.id: 90, b.id: 40})
     operations.save_rule(event, min_post_test=70)
@@ -128,7 +130,11 @@ def test_issue_override_and_revoke_through_the_pages(db, setup, providers, clien
     client.post(f"{base}/{target.id}/cabut", data={"reason": "Salah nama", "reissue": "y"})
     db.session.refresh(target)
     assert target.is_revoked and target.replaced_by.number == "800/0003/BPSDMD/2026"
-    archive = zipfile.ZipFile(BytesIO(client.get(f"{base}/semua.zip").data))
+    job_page = client.post(f"{base}/semua.zip", follow_redirects=True)
+    assert "Sertifikat Bimtek Transformasi Digital (ZIP)" in job_page.get_data(as_text=True)
+    jobs.join_threads()
+    job = db.session.execute(select(Job)).scalar_one()
+    archive = zipfile.ZipFile(BytesIO(client.get(f"/pekerjaan/{job.id}/unduh").data))
     assert sorted(archive.namelist()) == ["sertifikat-800-0002-BPSDMD-2026.pdf", "sertifikat-800-0003-BPSDMD-2026.pdf"]
     pdf = client.get(f"{base}/{target.id}.pdf")
     assert pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")

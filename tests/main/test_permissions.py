@@ -5,10 +5,12 @@ makes ``test_every_endpoint_is_classified`` fail, so permissions are decided whe
 """
 
 from datetime import timedelta
+from io import BytesIO
 
 import pytest
 from sqlalchemy import func, select
 
+from lms.assessments.models import Assessment, AssessmentKind, Attempt, AttemptStatus, Question, QuestionKind, Survey
 from lms.auth.models import Role, User
 from lms.certificates.models import Certificate, CertificateKind
 from lms.courses.models import Material, MaterialKind, MaterialProgress, Module
@@ -16,6 +18,9 @@ from lms.db import utcnow
 from lms.events.models import Agency, Enrolment, EnrolmentStatus, Event, EventSession, EventStatus
 from lms.events.roster_activation import new_activation_values, token_for
 from lms.events.roster_models import AccountActivation, RosterImport
+from lms.jobs import join_threads
+from lms.jobs_models import Job, JobStatus
+from lms.storage import get_storage
 
 ROLES = ["anonymous", "admin", "organiser_in", "organiser_out", "officer", "participant_in", "participant_out"]
 
@@ -43,8 +48,18 @@ ADMIN = {
     "users_admin.activate",
     "users_admin.deactivate",
     "users_admin.reset_password",
+    "reports.people",
+    "reports.people_xlsx",
+    "reports.siasn_xlsx",
 }
-ORGANISERS = {"events.index", "events.create", "directory.index", "directory.person"}  # admin and every organiser
+ORGANISERS = {  # admin and every organiser
+    "events.index",
+    "events.create",
+    "directory.index",
+    "directory.person",
+    "reports.dashboard",
+    "reports.dashboard_xlsx",
+}
 EVENT_MANAGERS = {  # admin and the organisers assigned to the event; other organisers get 404
     "events.detail",
     "events.edit",
@@ -86,6 +101,9 @@ EVENT_MANAGERS = {  # admin and the organisers assigned to the event; other orga
     "certificates.revoke",
     "certificates.download",
     "certificates.download_all",
+    "certificates.signing_page",
+    "certificates.signing_export",
+    "certificates.signing_import",
     "roster.index",
     "roster.template",
     "roster.batch",
@@ -94,10 +112,54 @@ EVENT_MANAGERS = {  # admin and the organisers assigned to the event; other orga
     "roster.rejected",
     "roster.activation_links",
     "roster.export",
+    "reports.event_xlsx",
+    "reports.event_job",
+    "assessments.manage",
+    "assessments.questions",
+    "assessments.question_new",
+    "assessments.question_edit",
+    "assessments.question_delete",
+    "assessments.questions_import",
+    "assessments.questions_export",
+    "assessments.assessment_new",
+    "assessments.assessment_edit",
+    "assessments.assessment_delete",
+    "assessments.results",
+    "assessments.attempt_detail",
+    "assessments.grade",
+    "assessments.reopen",
+    "assessments.report",
+    "assessments.report_xlsx",
+    "assessments.surveys_index",
+    "assessments.survey_new",
+    "assessments.survey_edit",
+    "assessments.survey_results",
 }
 # Approved participants of the event, and its managers (preview); in ``world`` participant_in is only pending.
 EVENT_LEARNERS = {"courses.outline", "courses.module", "courses.download", "courses.open_link", "courses.complete"}
+# Agency officers, within their agency subtree (``world``: the officer and participant_out share an agency).
+AGENCY_OFFICER = {
+    "agency.index",
+    "agency.person",
+    "agency.recap_xlsx",
+    "certificates.agency_index",
+    "certificates.agency_download",
+    "certificates.agency_zip",
+}
+# Approved participants of the event only (attempts: only their own); nobody is one in ``world``, so every role
+# is refused here (tests/assessments cover the allowed path).
+APPROVED_PARTICIPANTS = {
+    "assessments.participant_index",
+    "assessments.start",
+    "assessments.take",
+    "assessments.answer",
+    "assessments.save",
+    "assessments.submit",
+    "assessments.result",
+    "assessments.survey_fill",
+}
 OWNER = {"certificates.my_download"}  # only the holder (participant_in holds the certificate in ``world``)
+OWNER |= {"jobs.show", "jobs.status", "jobs.download"}  # only who started the job (participant_in in ``world``)
 CLASSES = {
     "public": PUBLIC,
     "any_user": ANY_USER,
@@ -106,7 +168,9 @@ CLASSES = {
     "organisers": ORGANISERS,
     "event_managers": EVENT_MANAGERS,
     "event_learners": EVENT_LEARNERS,
+    "approved_participants": APPROVED_PARTICIPANTS,
     "owner": OWNER,
+    "agency_officer": AGENCY_OFFICER,
 }
 ALLOWED = {
     "public": set(ROLES),
@@ -116,7 +180,9 @@ ALLOWED = {
     "organisers": {"admin", "organiser_in", "organiser_out"},
     "event_managers": {"admin", "organiser_in"},
     "event_learners": {"admin", "organiser_in"},
+    "approved_participants": set(),
     "owner": {"participant_in"},
+    "agency_officer": {"officer"},
 }
 
 
@@ -141,7 +207,7 @@ def test_every_endpoint_is_classified(app):
 
 
 @pytest.fixture
-def world(db, make_agency, make_user, make_event):
+def world(db, make_agency, make_user, make_event, app, monkeypatch, tmp_path, request):
     province = make_agency("Pemerintah Provinsi Uji")
     office = make_agency("Dinas Uji", parent=province)
     spare = make_agency("Instansi Kosong", parent=province)  # no users, no events: deletable
@@ -176,6 +242,16 @@ def world(db, make_agency, make_user, make_event):
     imported = make_user(agency=office, password=None)  # an imported account waiting for activation
     activation = AccountActivation(**new_activation_values(imported.id, None, utcnow()))
     db.session.add(activation)
+    monkeypatch.setitem(app.config, "UPLOAD_DIR", str(tmp_path))  # job results (ZIPs) started by the walk
+    request.addfinalizer(join_threads)  # in-process jobs end before the database is wiped
+    job = Job(kind="test", func_path="x:y", args=[], created_by=users["participant_in"], status=JobStatus.finished)
+    job.result_key, job.result_name = get_storage().save(BytesIO(b"hasil"), "hasil.txt"), "hasil.txt"
+    db.session.add(job)
+    question = Question(event=event, kind=QuestionKind.short, text="Soal uji", points=1)
+    test = Assessment(event=event, kind=AssessmentKind.pre, title="Pre-test", questions=[question])
+    attempt = Attempt(assessment=test, user=users["participant_in"], status=AttemptStatus.submitted, score=0)
+    survey = Survey(event=event, title="Evaluasi")
+    db.session.add_all([question, test, attempt, survey])
     db.session.commit()
     return {
         "users": users,
@@ -192,6 +268,11 @@ def world(db, make_agency, make_user, make_event):
             "lang": "en",
             "batch_id": roster_import.id,
             "token": token_for(activation),
+            "job_id": job.id,
+            "question_id": question.id,
+            "assessment_id": test.id,
+            "attempt_id": attempt.id,
+            "survey_id": survey.id,
         },
     }
 
