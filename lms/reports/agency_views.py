@@ -10,7 +10,7 @@ from lms.auth.permissions import agency_subtree_ids, role_required
 from lms.events.models import Agency
 from lms.extensions import db
 from lms.reports.filters import parse_filters
-from lms.reports.queries import JP_OBLIGATION, participation, people_select, totals_for
+from lms.reports.queries import JP_OBLIGATION, participation, people_page, totals_for
 from lms.reports.xlsx import people_workbook, period_label
 from lms.spreadsheets import xlsx_response
 
@@ -41,12 +41,7 @@ def _agency_options(subtree: list[int]) -> list[tuple[int, str]]:
 def index():
     filters = parse_filters(request.args)
     agency_ids, agency = _scope(filters)
-    pagination = db.paginate(
-        people_select(filters.period, agency_ids, filters.term, filters.below_only),
-        page=max(request.args.get("page", 1, type=int), 1),
-        per_page=current_app.config["PER_PAGE"],
-        error_out=False,
-    )
+    pagination = people_page(filters, agency_ids, request.args.get("page", 1, type=int), current_app.config["PER_PAGE"])
     return render_template(
         "agency/index.html",
         filters=filters,

@@ -124,6 +124,16 @@ def people_select(
     return query.order_by(func.lower(User.name), User.id)
 
 
+def people_page(filters, agency_ids: list[int] | None, page: int, per_page: int):
+    """One page of the per-person recap for the parsed ``filters`` (reports.filters.parse_filters)."""
+    return db.paginate(
+        people_select(filters.period, agency_ids, filters.term, filters.below_only),
+        page=max(page, 1),
+        per_page=per_page,
+        error_out=False,
+    )
+
+
 def people_rows(period: Period, agency_ids: list[int] | None, term: str = "", below_only: bool = False):
     """(User, PersonTotals) for everyone in scope, streamed from one query."""
     result = db.session.execute(

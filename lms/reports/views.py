@@ -17,7 +17,7 @@ from lms.jobs import enqueue
 from lms.reports.dashboard import agency_figures, chart_data, event_figures
 from lms.reports.event_recap import event_recap_workbook
 from lms.reports.filters import parse_filters
-from lms.reports.queries import JP_OBLIGATION, people_select, totals_for
+from lms.reports.queries import JP_OBLIGATION, people_page, totals_for
 from lms.reports.xlsx import people_workbook, period_label, siasn_workbook
 from lms.spreadsheets import add_table_sheet, new_workbook, xlsx_response
 
@@ -73,12 +73,7 @@ def _scope(filters):
 def people():
     filters = parse_filters(request.args)
     agency_ids, scope = _scope(filters)
-    pagination = db.paginate(
-        people_select(filters.period, agency_ids, filters.term, filters.below_only),
-        page=max(request.args.get("page", 1, type=int), 1),
-        per_page=current_app.config["PER_PAGE"],
-        error_out=False,
-    )
+    pagination = people_page(filters, agency_ids, request.args.get("page", 1, type=int), current_app.config["PER_PAGE"])
     return render_template(
         "reports/people.html",
         filters=filters,
