@@ -12,7 +12,33 @@ graceful_timeout = 30
 keepalive = 5
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
 max_requests_jitter = 200
-accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
+# The app writes one access-log line per request itself (with the request id, user and duration; JSON with
+# LOG_FORMAT=json), so gunicorn's own access log is off unless GUNICORN_ACCESS_LOG names a file or "-".
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 preload_app = False
+
+# LOG_FORMAT=json: gunicorn's own lines (start, workers, timeouts) as JSON objects too, like the app's.
+if os.environ.get("LOG_FORMAT", "").strip().lower() == "json":
+    logconfig_dict = {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"json": {"()": "lms.requestlog.JsonFormatter"}},
+        "handlers": {
+            "stderr": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"},
+            "access": {"class": "logging.FileHandler", "formatter": "json", "filename": accesslog}
+            if accesslog and accesslog != "-"
+            else {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stdout"},
+        },
+        "root": {"level": "INFO", "handlers": []},  # the app installs its own root handler (lms/requestlog.py)
+        "loggers": {
+            "gunicorn.error": {"level": "INFO", "handlers": ["stderr"], "propagate": False},
+            # gunicorn's access lines only when asked for (the app writes one per request itself)
+            "gunicorn.access": {
+                "level": "INFO" if accesslog else "CRITICAL",
+                "handlers": ["access"] if accesslog else [],
+                "propagate": False,
+            },
+        },
+    }

@@ -60,7 +60,7 @@ def get(url: str, cookie: str = "") -> tuple[int, str]:
 
 
 def login(login_url: str, identifier: str, password: str) -> str:
-    """Return the ``Cookie`` header value of a logged-in session."""
+    """Return the ``Cookie`` header value of a logged-in session, as the browser holds it after the first page."""
     parts = urlsplit(login_url)
     jar: dict[str, str] = {}
     conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
@@ -88,6 +88,21 @@ def login(login_url: str, identifier: str, password: str) -> str:
         if response.status != 302:
             raise RuntimeError(f"log-in as {identifier} failed: POST answered {response.status}, not a redirect")
         _cookies(response, jar)
+        # Follow the redirect as a browser does and keep the cookie it sends back: the first page shows (and so
+        # removes from the session) the welcome message. With the cookie of the POST every measured request
+        # would be that first page again, flash message and a new Set-Cookie included.
+        for _ in range(5):  # "/" redirects again, to the participant's home page
+            location = urlsplit(response.headers["Location"])
+            conn.close()
+            conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+            conn.request("GET", location.path, headers={"Cookie": _cookie_header(jar)})
+            response = conn.getresponse()
+            response.read()
+            _cookies(response, jar)
+            if response.status not in (301, 302, 303, 307, 308):
+                break
+        if response.status != 200:
+            raise RuntimeError(f"after logging in as {identifier}, {location.path} answered {response.status}")
     finally:
         conn.close()
     return _cookie_header(jar)

@@ -65,7 +65,10 @@ def measure(label: str, database_url: str, workdir: Path) -> list[wrk.Result]:
             wrk.run(name, url, workdir, header, duration="1s", connections=8)  # warm every worker
             results.append(wrk.run(name, url, workdir, header, duration=DURATION))
             log(results[-1].summary())
-    with servers.gunicorn("bench.floor_app:app", env, workdir / f"{label}-floor.log", ready_path="/") as base:
+    # The app writes one access-log line per request itself (lms/requestlog.py; gunicorn's own is off): the floor
+    # keeps gunicorn's, so both servers log one line per request, as they did when gunicorn logged for both.
+    floor_env = {**env, "GUNICORN_ACCESS_LOG": str(workdir / f"{label}-floor-access.log")}
+    with servers.gunicorn("bench.floor_app:app", floor_env, workdir / f"{label}-floor.log", ready_path="/") as base:
         wrk.run("floor", base + "/", workdir, duration="1s", connections=8)
         results.append(wrk.run("floor", base + "/", workdir, duration=DURATION))
         log(results[-1].summary())

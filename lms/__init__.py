@@ -1,7 +1,5 @@
 """Application factory."""
 
-import logging
-
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -20,13 +18,26 @@ def create_app(config: type | dict | None = None) -> Flask:
     if app.config.get("PROXY_FIX_COUNT"):
         n = app.config["PROXY_FIX_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_prefix=n)
-    logging.basicConfig(level=logging.INFO if not app.testing else logging.WARNING)
+    from lms.config import engine_options
+    from lms.requestlog import configure_logging
+
+    configure_logging(app)  # plain text, or JSON lines with LOG_FORMAT=json; the request id in every line
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config)
 
     register_extensions(app)
     register_blueprints(app)
     register_template_helpers(app)
     register_error_handlers(app)
     register_cli(app)
+    from lms import ops
+
+    ops.init_app(app)  # request id, access log, 503 when the database is away, 507 when the disk is full
+    from lms import security
+
+    security.init_app(app)  # CSP, HSTS and the other security headers on every response
+    from lms import speedups
+
+    speedups.init_app(app)  # no idle rate-limit hook, memoised url_for in templates
     return app
 
 
@@ -49,12 +60,9 @@ def register_extensions(app: Flask) -> None:
 
     login_manager.login_message = _l("Silakan masuk terlebih dahulu.")
 
-    @login_manager.user_loader
-    def load_user(token: str):
-        from lms.auth.models import User
+    from lms.auth.loader import load_user
 
-        user = db.session.execute(db.select(User).filter_by(session_token=token)).scalar_one_or_none()
-        return user if user is not None and user.is_active else None
+    login_manager.user_loader(load_user)  # one small query per request, the token checked every time
 
 
 BLUEPRINT_MODULES = (
@@ -73,6 +81,7 @@ BLUEPRINT_MODULES = (
     "lms.reports.views",
     "lms.reports.agency_views",
     "lms.jobs_views",
+    "lms.audit.views",
 )
 
 

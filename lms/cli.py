@@ -12,8 +12,15 @@ def register(app) -> None:
     app.cli.add_command(seed_demo)
 
     from lms.jobs import jobs_worker
+    from lms.jobs_recovery import jobs_cleanup
 
     app.cli.add_command(jobs_worker)
+    app.cli.add_command(jobs_cleanup)
+
+    from lms.backup_cli import backup_command, restore_command
+
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
 
 
 @click.command("create-admin")
@@ -25,7 +32,11 @@ def register(app) -> None:
 def create_admin(email: str, name: str, password: str, agency_name: str | None) -> None:
     """Create an admin account (or reset the password of an existing one)."""
     from lms.auth.operations import create_or_update_admin
+    from lms.auth.passwords import password_problem
 
+    problem = password_problem(password, [email])
+    if problem:
+        raise click.BadParameter(problem, param_hint="--password")
     user = create_or_update_admin(email=email, name=name, password=password, agency_name=agency_name)
     db.session.commit()
     click.echo(f"Admin {user.email} siap.")

@@ -20,7 +20,7 @@ import click
 from flask import Flask, current_app, has_app_context, has_request_context, request
 from flask.cli import with_appcontext
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import event, update
+from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session, scoped_session
 
 from lms.db import utcnow
@@ -107,20 +107,62 @@ def perform(job_id: int) -> None:
         run(job_id)
 
 
-class Progress:
-    """``progress(done, total)``: written to the job row on its own connection, at most a few times a second."""
+def _this_run(job_id: int, attempt: int | None):
+    """The WHERE clause of writes by one run of a job: once the job was rerun, a stale run's writes match nothing."""
+    table = Job.__table__
+    clause = table.c.id == job_id
+    return clause if attempt is None else clause & (table.c.attempt == attempt)
 
-    def __init__(self, job_id: int, interval: float = 0.5):
-        self.job_id, self.interval, self._last = job_id, interval, 0.0
+
+class Progress:
+    """``progress(done, total)``: written to the job row on its own connection, at most a few times a second,
+    with the heartbeat (the run's sign of life, see lms.jobs_recovery)."""
+
+    def __init__(self, job_id: int, interval: float = 0.5, attempt: int | None = None):
+        self.job_id, self.interval, self._last, self.attempt = job_id, interval, 0.0, attempt
 
     def __call__(self, done: int, total: int | None = None) -> None:
         now = time.monotonic()
         if now - self._last < self.interval and (total is None or done < total):
             return
         self._last = now
-        values = {"done": done} if total is None else {"done": done, "total": total}
+        values = {"done": done, "heartbeat_at": utcnow()}
+        if total is not None:
+            values["total"] = total
         with db.engine.begin() as connection:
-            connection.execute(update(Job.__table__).where(Job.__table__.c.id == self.job_id).values(**values))
+            connection.execute(update(Job.__table__).where(_this_run(self.job_id, self.attempt)).values(**values))
+
+
+class Heartbeat:
+    """A daemon thread that stamps ``heartbeat_at`` every few seconds while a run lasts: when the worker (thread or
+    RQ work horse) dies, the stamps stop and the job is recognised as stale."""
+
+    def __init__(self, app: Flask, job_id: int, attempt: int):
+        self.app, self.job_id, self.attempt = app, job_id, attempt
+        self.interval = float(app.config.get("JOBS_HEARTBEAT_SECONDS", 10))
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._beat, name=f"job-{job_id}-heartbeat", daemon=True)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info):
+        self._stop.set()
+        self._thread.join(self.interval + 5)
+
+    def _beat(self) -> None:
+        with self.app.app_context():
+            while not self._stop.wait(self.interval):
+                try:
+                    with db.engine.begin() as connection:
+                        connection.execute(
+                            update(Job.__table__)
+                            .where(_this_run(self.job_id, self.attempt), Job.__table__.c.status == "running")
+                            .values(heartbeat_at=utcnow())
+                        )
+                except Exception:  # the database may be away for a moment; the next beat tries again
+                    log.warning("job %s heartbeat failed", self.job_id, exc_info=True)
 
 
 def _resolve(func_path: str):
@@ -128,11 +170,31 @@ def _resolve(func_path: str):
     return getattr(import_module(module), name)
 
 
-def _finish(job_id: int, **values) -> None:
-    """Record the end of a job in a statement of its own (the job's session may be in any state)."""
+def _finish(job_id: int, attempt: int | None = None, **values) -> bool:
+    """Record the end of a job in a statement of its own (the job's session may be in any state); with
+    ``attempt``, only if the job was not rerun meanwhile. True when the row was written."""
     values["finished_at"] = utcnow()
     with db.engine.begin() as connection:
-        connection.execute(update(Job.__table__).where(Job.__table__.c.id == job_id).values(**values))
+        result = connection.execute(update(Job.__table__).where(_this_run(job_id, attempt)).values(**values))
+    return result.rowcount == 1
+
+
+def _claim(job_id: int) -> int | None:
+    """Mark a queued job running (one UPDATE, so two workers handed the same job cannot both run it); returns
+    the number of this run (``attempt``), None when the job is not queued any more."""
+    now = utcnow()
+    claimed = db.session.execute(
+        update(Job)
+        .where(Job.id == job_id, Job.status == JobStatus.queued)
+        .values(status=JobStatus.running, started_at=now, heartbeat_at=now, attempt=Job.attempt + 1)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed != 1:
+        db.session.rollback()
+        return None
+    attempt = db.session.execute(select(Job.attempt).where(Job.id == job_id)).scalar_one()
+    db.session.commit()
+    return attempt
 
 
 def run(job_id: int) -> None:
@@ -140,26 +202,29 @@ def run(job_id: int) -> None:
     job = db.session.get(Job, job_id)
     if job is None or job.status is not JobStatus.queued:
         return
-    job.status, job.started_at = JobStatus.running, utcnow()
     func_path, args, base_url = job.func_path, list(job.args or []), job.base_url
-    db.session.commit()
+    attempt = _claim(job_id)
+    if attempt is None:
+        return
     key = None
     try:
-        with current_app.test_request_context("/", base_url=base_url) if base_url else nullcontext():
-            stream, name = _resolve(func_path)(Progress(job_id), *args)
-        key = get_storage().save(stream, name)
+        with Heartbeat(current_app._get_current_object(), job_id, attempt):
+            with current_app.test_request_context("/", base_url=base_url) if base_url else nullcontext():
+                stream, name = _resolve(func_path)(Progress(job_id, attempt=attempt), *args)
+            key = get_storage().save(stream, name)
         db.session.rollback()  # the job only read; end its transaction before the job row is written
-        _finish(job_id, status=JobStatus.finished, result_key=key, result_name=name, error=None)
+        if not _finish(job_id, attempt, status=JobStatus.finished, result_key=key, result_name=name, error=None):
+            get_storage().delete(key)  # this run was given up and rerun meanwhile: its result is not wanted
         log.info("job %s finished key=%s", job_id, key)
     except JobError as exc:
         db.session.rollback()
-        _finish(job_id, status=JobStatus.failed, error=str(exc))
+        _finish(job_id, attempt, status=JobStatus.failed, error=str(exc))
     except Exception:
         log.exception("job %s failed", job_id)
         db.session.rollback()
         if key:
             get_storage().delete(key)
-        _finish(job_id, status=JobStatus.failed, error=str(GENERAL_FAILURE))
+        _finish(job_id, attempt, status=JobStatus.failed, error=str(GENERAL_FAILURE))
 
 
 def visible_job_or_none(job_id: int, user) -> Job | None:

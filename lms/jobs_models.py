@@ -50,6 +50,8 @@ class Job(TimestampMixin, db.Model):
     base_url: Mapped[str | None] = mapped_column(String(200))  # the site's address when started: absolute links
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     started_at: Mapped[datetime | None] = mapped_column(DateTime)
+    heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime)  # last sign of life of the running worker
+    attempt: Mapped[int] = mapped_column(Integer, default=0)  # bumped by every run: a stale run's writes are ignored
     finished_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     created_by = relationship("User")

@@ -30,6 +30,16 @@ class Text(str):
     """Mark a value that must be text even if it looks like a number (NIP, NIK, phone)."""
 
 
+class Formatted:
+    """A value written with its own number format, e.g. ``Formatted(0.4567, "0.000")``: it stays a number."""
+
+    __slots__ = ("value", "number_format")
+
+    def __init__(self, value, number_format: str):
+        self.value = value
+        self.number_format = number_format
+
+
 def cell(ws: Worksheet, value, *, bold: bool = False, number_format: str | None = None) -> WriteOnlyCell:
     """A safe cell for a write-only worksheet."""
     if isinstance(value, Text):
@@ -64,6 +74,8 @@ def _row_value(ws: Worksheet, value):
     kind = type(value)
     if value is None or kind is int or kind is float or (kind is str and value[:1] not in ("=", "#")):
         return value
+    if kind is Formatted:
+        return cell(ws, value.value, number_format=value.number_format)
     return cell(ws, value)
 
 

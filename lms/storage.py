@@ -11,6 +11,7 @@ written in a transaction that is rolled back, and ``delete_after_commit(key)`` r
 only once the change that stopped using it is committed.
 """
 
+import errno
 import os
 import re
 import secrets
@@ -25,6 +26,11 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session, scoped_session
 
 CHUNK = 1024 * 1024
+NO_SPACE = {errno.ENOSPC, errno.EDQUOT}
+
+
+class StorageFull(OSError):
+    """The store has no room left (disk full, quota reached): nothing of the file was kept."""
 
 
 class Storage(Protocol):
@@ -66,16 +72,23 @@ class LocalStorage:
     def save(self, stream: BinaryIO, original_name: str) -> str:
         key = new_key(original_name)
         path = self._path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # Written to a temporary name in the same folder, then renamed: a reader never sees half a file.
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".upload-")
+        tmp = None
         try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            # Written to a temporary name in the same folder, flushed to the disk, then renamed: a reader never
+            # sees half a file, and a full disk (seen by write, close or fsync) leaves nothing behind.
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".upload-")
             with os.fdopen(fd, "wb") as out:
                 while chunk := stream.read(CHUNK):
                     out.write(chunk)
+                out.flush()
+                os.fsync(out.fileno())
             os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
+        except BaseException as exc:
+            if tmp is not None:
+                Path(tmp).unlink(missing_ok=True)
+            if isinstance(exc, OSError) and exc.errno in NO_SPACE:
+                raise StorageFull(exc.errno, exc.strerror or "no space left") from exc
             raise
         return key
 

@@ -5,10 +5,12 @@ from flask import abort, flash, make_response, redirect, render_template, reques
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.orm import contains_eager, joinedload
 
 from lms.assessments import operations as ops
 from lms.assessments import queries, surveys
 from lms.assessments.models import (
+    Assessment,
     Attempt,
     Question,
     QuestionKind,
@@ -16,21 +18,36 @@ from lms.assessments.models import (
 )
 from lms.assessments.views import TAKE, _assessment_or_404, _fail, _ordered, _survey_or_404, bp
 from lms.db import InvalidTransition, utcnow
-from lms.events.models import Event
+from lms.events.models import Enrolment, EnrolmentStatus, Event
 from lms.events.operations import OperationError
 from lms.extensions import db
 
 
 def _participant_event_or_404(event_id: int) -> Event:
-    event = db.session.get(Event, event_id)
-    if event is None or not ops.is_approved_participant(event.id, current_user.id):
+    """The event when the current user is an approved participant of it (one query: every answer saved runs it)."""
+    event = db.session.execute(
+        select(Event)
+        .join(Enrolment, Enrolment.event_id == Event.id)
+        .where(
+            Event.id == event_id,
+            Enrolment.user_id == current_user.id,
+            Enrolment.status == EnrolmentStatus.approved,
+        )
+    ).scalar_one_or_none()
+    if event is None:
         abort(404)
     return event
 
 
 def _own_attempt_or_404(event: Event, attempt_id: int) -> Attempt:
-    attempt = db.session.get(Attempt, attempt_id)
-    if attempt is None or attempt.user_id != current_user.id or attempt.assessment.event_id != event.id:
+    """The current user's attempt at a test of ``event``, with its test loaded in the same query."""
+    attempt = db.session.execute(
+        select(Attempt)
+        .join(Attempt.assessment)
+        .options(contains_eager(Attempt.assessment))
+        .where(Attempt.id == attempt_id, Attempt.user_id == current_user.id, Assessment.event_id == event.id)
+    ).scalar_one_or_none()
+    if attempt is None:
         abort(404)
     return attempt
 
@@ -138,7 +155,15 @@ def answer(event_id: int, attempt_id: int):
     """Save one answer (htmx, on every change): replies with a short status fragment."""
     event = _participant_event_or_404(event_id)
     attempt = _own_attempt_or_404(event, attempt_id)
-    question = db.session.get(Question, request.form.get("question_id", type=int) or 0)
+    question = (
+        db.session.execute(
+            select(Question)
+            .options(joinedload(Question.options))
+            .where(Question.id == (request.form.get("question_id", type=int) or 0))
+        )
+        .unique()
+        .scalar_one_or_none()
+    )
     if question is None or question.id not in attempt.order.get("questions", []):
         abort(404)
     try:

@@ -178,7 +178,7 @@ def deactivate(user_id: int):
 @role_required(Role.admin)
 def reset_password(user_id: int):
     user = _get_user_or_404(user_id)
-    form = PasswordResetForm()
+    form = PasswordResetForm(user=user)
     if form.validate_on_submit():
         operations.set_password(user, form.password.data)
         if user.id == current_user.id:

@@ -1,7 +1,5 @@
 """Forms for log-in, self-registration, the profile and the admin's user management."""
 
-import re
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectField, StringField
@@ -11,8 +9,9 @@ from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Leng
 from lms.auth import operations
 from lms.auth.identity import RANK_CHOICES, IdentityError, normalise_phone, validate_nik, validate_nip
 from lms.auth.models import ROLE_LABELS, Role
+from lms.auth.passwords import MIN_LENGTH, password_problem
 
-PASSWORD_MIN_LENGTH = 8
+PASSWORD_MIN_LENGTH = MIN_LENGTH
 # WTForms has no Indonesian messages of its own: every validator gets one.
 REQUIRED = _l("Wajib diisi.")
 TOO_LONG = _l("Maksimal %(max)d karakter.")
@@ -54,12 +53,20 @@ def email_normal(form, field) -> None:
     field.data = operations.normalise_email(field.data)
 
 
+def _identities(form) -> list[str | None]:
+    """The e-mail, NIP and NIK of the account whose password is being set: typed in the form, or its own."""
+    values = [getattr(getattr(form, name, None), "data", None) for name in ("email", "nip", "nik")]
+    user = getattr(form, "user", None)
+    if user is not None:
+        values += [user.email, user.nip, user.nik]
+    return values
+
+
 def strong_password(form, field) -> None:
-    value = field.data or ""
-    if len(value) < PASSWORD_MIN_LENGTH or not re.search(r"[^\W\d_]", value) or not re.search(r"\d", value):
-        raise ValidationError(
-            _l("Kata sandi minimal %(n)s karakter dan harus mengandung huruf dan angka.", n=PASSWORD_MIN_LENGTH)
-        )
+    """lms/auth/passwords.py: length, letters and digits, not the e-mail/NIP/NIK, not a common password."""
+    problem = password_problem(field.data, _identities(form))
+    if problem:
+        raise ValidationError(problem)
 
 
 def _select(pairs) -> list[SelectChoice]:
@@ -214,6 +221,10 @@ class ProfileForm(IdentityFieldsMixin, FlaskForm):
 
 
 class PasswordChangeForm(FlaskForm):
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user  # whose password this is (the rules refuse its e-mail, NIP or NIK)
+
     current_password = PasswordField(
         _l("Kata sandi saat ini"),
         validators=[DataRequired(message=REQUIRED)],
@@ -224,6 +235,10 @@ class PasswordChangeForm(FlaskForm):
 
 class PasswordResetForm(FlaskForm):
     password, password_confirm = _password_fields(_l("Kata sandi baru"))
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user  # whose password this is (the rules refuse its e-mail, NIP or NIK)
 
 
 def role_choices() -> list[tuple[str, str]]:

@@ -127,7 +127,7 @@ def profile():
             "email": user.email,
         },
     )
-    password_form = PasswordChangeForm(prefix="pw")
+    password_form = PasswordChangeForm(prefix="pw", user=user)
     if user.role is Role.participant:
         form.agency.choices = agency_choices()
     else:
@@ -173,7 +173,7 @@ def activate(token: str):
     activation = find_activation(token)
     if activation is None:
         return render_template("auth/activate.html", form=None, user=None), 404
-    form = PasswordResetForm()
+    form = PasswordResetForm(user=activation.user)
     if form.validate_on_submit():
         user = activate_account(activation, form.password.data)
         _start_session(user)

@@ -10,6 +10,7 @@ from reportlab.lib.utils import ImageReader
 
 from lms.certificates import queries
 from lms.certificates.models import Certificate, CertificateKind, CertificateSettings
+from lms.certificates.numbering import render_number
 from lms.certificates.pdf import CertificateData, render_pdf
 from lms.events.models import Event, EventMode
 from lms.storage import get_storage
@@ -55,15 +56,32 @@ def _image(key: str | None) -> ImageReader | None:
         return None
 
 
-class Renderer:
-    """Renders the certificates of one event; the settings, syllabus and images are loaded once."""
+SAMPLE_HOLDER = (
+    "Dra. Hj. Siti Nurhaliza Kusumawardani, M.Si.",
+    "198501012010012001",
+    "Dinas Komunikasi dan Informatika",
+)
+NO_LAYOUT = object()
 
-    def __init__(self, event: Event):
+
+def title_for(settings: CertificateSettings, kind: CertificateKind) -> str:
+    if kind is CertificateKind.attendance and settings.attendance_title:
+        return settings.attendance_title
+    return TITLES[kind]
+
+
+class Renderer:
+    """Renders the certificates of one event; the settings, syllabus and images are loaded once. ``layout``
+    replaces the saved layout (the editor's preview of values not saved yet)."""
+
+    def __init__(self, event: Event, layout=NO_LAYOUT):
         self.event = event
         self.settings = queries.settings_for(event) or CertificateSettings(event_id=event.id)
+        self.layout = self.settings.layout if layout is NO_LAYOUT else layout
         self.syllabus = queries.syllabus(event)
         self.background = _image(self.settings.background_key)
         self.logo = _image(self.settings.logo_key)
+        self.signature = _image(self.settings.signature_key)
         self.dates = indonesian_date_range(event.start_date, event.end_date)
         self.place = event.place or ("secara daring" if event.mode is EventMode.daring else "")
         self._issue_dates: dict[date, str] = {}
@@ -74,7 +92,7 @@ class Renderer:
             self._issue_dates[certificate.issue_date] = indonesian_date(certificate.issue_date)
         return CertificateData(
             number=certificate.number,
-            title=TITLES[certificate.kind],
+            title=title_for(settings, certificate.kind),
             statement=STATEMENTS[certificate.kind],
             holder_name=certificate.holder_name,
             holder_nip=certificate.holder_nip,
@@ -92,7 +110,28 @@ class Renderer:
             syllabus=self.syllabus,
             background=self.background,
             logo=self.logo,
+            signature=self.signature,
+            layout=self.layout,
         )
+
+    def sample(self, kind: CertificateKind = CertificateKind.completion) -> bytes:
+        """The PDF of a made-up participant (the template editor's preview): nothing is issued or numbered."""
+        event, settings = self.event, self.settings
+        name, nip, agency = SAMPLE_HOLDER
+        issue_date = settings.issue_date or event.end_date
+        pattern = (kind is CertificateKind.attendance and settings.attendance_pattern) or settings.number_pattern
+        sample = Certificate(
+            event_id=event.id,
+            kind=kind,
+            number=render_number(pattern or "{seq:04}/{year}", 123, issue_date, event.id),
+            code="contoh-pratinjau",
+            holder_name=name,
+            holder_nip=nip,
+            holder_agency=agency,
+            total_jp=sum(jp for _title, jp in self.syllabus),
+            issue_date=issue_date,
+        )
+        return render_pdf(self.data(sample))
 
     def pdf(self, certificate: Certificate) -> bytes:
         """The signed PDF when it has been signed (TTE), else the PDF drawn now."""

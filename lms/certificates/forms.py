@@ -46,8 +46,23 @@ class SettingsForm(FlaskForm):
         description=_l("Kosongkan untuk memakai tanggal saat diterbitkan."),
     )
     issue_attendance = BooleanField(_l("Terbitkan sertifikat kehadiran bagi peserta yang hadir tetapi tidak lulus"))
+    attendance_title = StringField(
+        _l("Judul sertifikat kehadiran"),
+        validators=[Optional(), Length(max=120)],
+        description=_l("Kosongkan untuk memakai “SERTIFIKAT KEHADIRAN”, misalnya “SURAT KETERANGAN MENGIKUTI”."),
+    )
+    attendance_pattern = StringField(
+        _l("Pola nomor sertifikat kehadiran"),
+        validators=[Optional(), Length(max=120)],
+        description=_l(
+            "Kosongkan untuk memakai pola di atas. Kedua jenis sertifikat memakai nomor urut tahunan yang sama, "
+            "sehingga nomor tidak pernah kembar atau berlubang; pola sendiri hanya membedakan tampilan nomornya, "
+            "misalnya 800/{seq:04}/KHD/{year}."
+        ),
+    )
     background = FileField(_l("Gambar latar (PNG/JPEG, A4 mendatar)"))
     logo = FileField(_l("Logo (PNG/JPEG)"))
+    signature = FileField(_l("Gambar tanda tangan (PNG/JPEG, sebaiknya berlatar transparan)"))
     min_attendance = IntegerField(_l("Kehadiran minimal (%)"), validators=[Optional(), NumberRange(min=0, max=100)])
     attendance_basis = SelectField(
         _l("Kehadiran dihitung dari"),
@@ -63,6 +78,13 @@ class SettingsForm(FlaskForm):
             field.data = validate_pattern(field.data)
         except PatternError as exc:
             raise ValidationError(str(exc)) from exc
+
+    def validate_attendance_pattern(self, field):
+        if field.data and field.data.strip():
+            try:
+                field.data = validate_pattern(field.data)
+            except PatternError as exc:
+                raise ValidationError(str(exc)) from exc
 
     def validate_signatory_nip(self, field):
         if field.data:

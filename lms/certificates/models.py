@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
+    JSON,
     Boolean,
     CheckConstraint,
     Date,
@@ -40,6 +41,13 @@ class CertificateSettings(TimestampMixin, db.Model):
     issue_attendance: Mapped[bool] = mapped_column(Boolean, default=False)  # sertifikat kehadiran if not passed
     background_key: Mapped[str | None] = mapped_column(String(200))  # lms.storage keys
     logo_key: Mapped[str | None] = mapped_column(String(200))
+    signature_key: Mapped[str | None] = mapped_column(String(200))  # the signatory's signature image
+    # Position, size, font, alignment of every field (lms.certificates.layout); None: the default layout.
+    layout: Mapped[dict | None] = mapped_column(JSON)
+    # Certificate of attendance: its own title (None: "SERTIFIKAT KEHADIRAN") and optionally its own number
+    # pattern (None: the pattern above); both kinds draw from the organiser's one yearly sequence.
+    attendance_title: Mapped[str | None] = mapped_column(String(120))
+    attendance_pattern: Mapped[str | None] = mapped_column(String(120))
     # Bumped by an UPDATE at the start of every issue/revoke: serialises them per event (see operations).
     issue_lock: Mapped[int] = mapped_column(Integer, default=0)
 

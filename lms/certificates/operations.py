@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy import exists, select, update
 
 from lms.auth.models import User
-from lms.certificates import criteria, queries
+from lms.certificates import criteria, layout, queries
 from lms.certificates.models import (
     AttendanceBasis,
     Certificate,
@@ -31,7 +31,16 @@ from lms.i18n import to_local
 
 log = logging.getLogger(__name__)
 
-SETTINGS_FIELDS = ("signatory_name", "signatory_position", "signatory_nip", "issue_date", "issue_attendance")
+SETTINGS_FIELDS = (
+    "signatory_name",
+    "signatory_position",
+    "signatory_nip",
+    "issue_date",
+    "issue_attendance",
+    "attendance_title",
+    "attendance_pattern",
+)
+IMAGE_ATTRIBUTES = ("background_key", "logo_key", "signature_key")
 MIN_REASON = 5
 
 
@@ -47,6 +56,8 @@ def ensure_settings(event: Event) -> CertificateSettings:
 def save_settings(event: Event, *, number_pattern: str, **fields) -> CertificateSettings:
     try:
         pattern = validate_pattern(number_pattern)
+        if (fields.get("attendance_pattern") or "").strip():
+            fields["attendance_pattern"] = validate_pattern(fields["attendance_pattern"])
     except PatternError as exc:
         raise OperationError(str(exc)) from exc
     settings = ensure_settings(event)
@@ -56,20 +67,40 @@ def save_settings(event: Event, *, number_pattern: str, **fields) -> Certificate
             value = fields[key]
             setattr(settings, key, value.strip() if isinstance(value, str) else value)
     settings.signatory_nip = settings.signatory_nip or None
+    settings.attendance_title = settings.attendance_title or None
+    settings.attendance_pattern = settings.attendance_pattern or None
     db.session.flush()
     log.info("certificate settings saved event=%s", event.id)
     return settings
 
 
 def set_image(event: Event, attribute: str, key: str | None) -> str | None:
-    """Point the settings' ``background_key`` / ``logo_key`` at a stored file; returns the key it replaced."""
-    if attribute not in ("background_key", "logo_key"):
+    """Point the settings' ``background_key`` / ``logo_key`` / ``signature_key`` at a stored file; returns the
+    key it replaced."""
+    if attribute not in IMAGE_ATTRIBUTES:
         raise ValueError(attribute)
     settings = ensure_settings(event)
     old = getattr(settings, attribute)
     setattr(settings, attribute, key)
     db.session.flush()
     return old
+
+
+def save_layout(event: Event, raw: dict | None) -> CertificateSettings:
+    """Validate and store the template layout (``None``: back to the default). A layout equal to the default
+    is stored as the default, which keeps its flowing placement (see lms.certificates.layout)."""
+    settings = ensure_settings(event)
+    if raw is None:
+        settings.layout = None
+    else:
+        try:
+            clean = layout.validate_layout(raw)
+        except layout.LayoutError as exc:
+            raise OperationError(str(exc)) from exc
+        settings.layout = None if layout.is_default(clean, with_logo=bool(settings.logo_key)) else clean
+    db.session.flush()
+    log.info("certificate layout %s event=%s", "custom" if settings.layout else "default", event.id)
+    return settings
 
 
 def save_rule(
@@ -141,6 +172,9 @@ def _ready_settings(event: Event) -> CertificateSettings:
     return settings
 
 
+ready_settings = _ready_settings  # for views that check before starting a job
+
+
 def issue_date_for(event: Event, settings: CertificateSettings) -> date:
     return settings.issue_date or to_local(utcnow(), event.timezone).date()
 
@@ -149,7 +183,10 @@ def _new_certificate(
     event: Event, settings: CertificateSettings, user: User, kind: CertificateKind, issue_date: date, by: User
 ) -> Certificate:
     seq = next_value(event.organiser_agency_id, issue_date.year)
-    number = render_number(settings.number_pattern, seq, issue_date, event.id)
+    pattern = settings.number_pattern
+    if kind is CertificateKind.attendance and settings.attendance_pattern:
+        pattern = settings.attendance_pattern  # its own pattern, the same yearly sequence
+    number = render_number(pattern, seq, issue_date, event.id)
     if db.session.execute(select(exists().where(Certificate.number == number))).scalar():
         raise OperationError(
             _("Nomor %(number)s sudah dipakai sertifikat lain. Ubah pola nomor agar berbeda.", number=number)
@@ -170,9 +207,11 @@ def _new_certificate(
     return certificate
 
 
-def issue_certificates(event: Event, by: User) -> list[Certificate]:
+def issue_certificates(event: Event, by: User, limit: int | None = None) -> list[Certificate]:
     """Issue a certificate to every approved participant who passed (and, if the organiser wants it, a
-    certificate of attendance to those who attended but did not pass) and has no valid one yet."""
+    certificate of attendance to those who attended but did not pass) and has no valid one yet; with ``limit``,
+    to at most that many (a batch: call again after committing until nothing is left). Idempotent: who already
+    holds a valid certificate keeps it and gets no second number."""
     settings = _ready_settings(event)
     _lock(settings)
     have = queries.active_certificates(event)
@@ -181,6 +220,8 @@ def issue_certificates(event: Event, by: User) -> list[Certificate]:
     for outcome in outcomes(event):
         if outcome.user.id in have:
             continue
+        if limit is not None and len(created) >= limit:
+            break
         if outcome.passed:
             kind = CertificateKind.completion
         elif settings.issue_attendance and outcome.attended:

@@ -21,6 +21,7 @@ PAGE_W, PAGE_H = landscape(A4)
 MARGIN = 70
 TEXT_W = PAGE_W - 2 * MARGIN
 REGULAR, BOLD = "Helvetica", "Helvetica-Bold"
+MM = 72 / 25.4  # points per millimetre (layouts are in mm)
 
 
 @dataclass
@@ -45,6 +46,17 @@ class CertificateData:
     syllabus_heading: str = "Daftar Mata Pelatihan"
     background: ImageReader | None = None
     logo: ImageReader | None = None
+    signature: ImageReader | None = None  # the signatory's signature, drawn above the name
+    layout: dict | None = None  # lms.certificates.layout; None: the default page
+    intro: str = "diberikan kepada:"
+    qr_caption: str = "Pindai untuk memeriksa keaslian sertifikat"
+
+    @property
+    def facts(self) -> str:
+        place = f" di {self.place}" if self.place else ""
+        return (
+            f"yang diselenggarakan oleh {self.organiser} pada tanggal {self.dates}{place}, sebanyak {self.total_jp} JP."
+        )
 
 
 def fit_size(text: str, font: str, max_size: float, width: float) -> float:
@@ -122,6 +134,11 @@ def _nip(nip: str | None) -> str:
 
 
 def draw_front(canvas: Canvas, data: CertificateData) -> None:
+    """The default page: fields placed one below the other (a logo pushes them down, a missing NIP closes its
+    gap). A custom layout is drawn by ``draw_front_layout``."""
+    if data.layout is not None:
+        draw_front_layout(canvas, data, data.layout)
+        return
     if data.background is not None:
         canvas.drawImage(data.background, 0, 0, PAGE_W, PAGE_H, preserveAspectRatio=False, mask="auto")
     top = PAGE_H - 45
@@ -131,7 +148,7 @@ def draw_front(canvas: Canvas, data: CertificateData) -> None:
     centred(canvas, data.organiser.upper(), BOLD, 14, top - 14)
     centred(canvas, data.title, BOLD, 34, top - 58)
     centred(canvas, f"Nomor: {data.number}", REGULAR, 12, top - 80)
-    centred(canvas, "diberikan kepada:", REGULAR, 13, top - 112)
+    centred(canvas, data.intro, REGULAR, 13, top - 112)
     centred(canvas, data.holder_name, BOLD, 28, top - 146)
     y = top - 166
     if data.holder_nip:
@@ -140,17 +157,22 @@ def draw_front(canvas: Canvas, data: CertificateData) -> None:
     centred(canvas, data.holder_agency, REGULAR, 12, y)
     centred(canvas, data.statement, REGULAR, 13, y - 28)
     y = centred_lines(canvas, data.event_title, BOLD, 18, y - 54, max_lines=2)
-    place = f" di {data.place}" if data.place else ""
-    facts = f"yang diselenggarakan oleh {data.organiser} pada tanggal {data.dates}{place}, sebanyak {data.total_jp} JP."
-    centred_lines(canvas, facts, REGULAR, 12, y - 4, max_lines=2)
+    centred_lines(canvas, data.facts, REGULAR, 12, y - 4, max_lines=2)
     _draw_signature(canvas, data)
     draw_qr(canvas, data.verification_url, MARGIN, 52, 84)
     canvas.setFont(REGULAR, 7)
-    canvas.drawString(MARGIN, 42, "Pindai untuk memeriksa keaslian sertifikat")
+    canvas.drawString(MARGIN, 42, data.qr_caption)
+
+
+def _image_box(canvas: Canvas, image: ImageReader, x: float, y: float, width: float, height: float) -> None:
+    """``image`` scaled to fit the box with lower-left corner (x, y), keeping its proportions, centred in it."""
+    canvas.drawImage(image, x, y, width, height, preserveAspectRatio=True, anchor="c", mask="auto")
 
 
 def _draw_signature(canvas: Canvas, data: CertificateData) -> None:
     x, width = PAGE_W - MARGIN - 150, 300
+    if data.signature is not None:
+        _image_box(canvas, data.signature, x - 60, 84, 120, 48)
     y = centred_lines(canvas, f"Diterbitkan tanggal {data.issue_date}", REGULAR, 11, 168, 1, width, x)
     centred_lines(canvas, data.signatory_position, REGULAR, 11, y, 2, width, x)
     size, lines = fit_lines(data.signatory_name, BOLD, 12, width, 1)
@@ -162,6 +184,75 @@ def _draw_signature(canvas: Canvas, data: CertificateData) -> None:
     if data.signatory_nip:
         canvas.setFont(REGULAR, 11)
         canvas.drawCentredString(x, 57, _nip(data.signatory_nip))
+
+
+_FIELD_TEXT = {
+    "organiser": lambda d: d.organiser.upper(),
+    "title": lambda d: d.title,
+    "number": lambda d: f"Nomor: {d.number}",
+    "intro": lambda d: d.intro,
+    "holder_name": lambda d: d.holder_name,
+    "holder_nip": lambda d: _nip(d.holder_nip),
+    "holder_agency": lambda d: d.holder_agency,
+    "statement": lambda d: d.statement,
+    "event_title": lambda d: d.event_title,
+    "facts": lambda d: d.facts,
+    "issue_date": lambda d: f"Diterbitkan tanggal {d.issue_date}",
+    "signatory_position": lambda d: d.signatory_position,
+    "signatory_name": lambda d: d.signatory_name,
+    "signatory_nip": lambda d: _nip(d.signatory_nip),
+}
+
+
+def _draw_text_field(canvas: Canvas, key: str, text: str, spec: dict, lines: int) -> None:
+    x, width, size = spec["x"] * MM, spec["width"] * MM, spec["size"]
+    y, font, align = PAGE_H - spec["y"] * MM, spec["font"], spec["align"]
+    if lines == 1:
+        size, wrapped = fit_size(text, font, size, width), (text,)
+    else:
+        size, wrapped = fit_lines(text, font, size, width, lines)
+    canvas.setFont(font, size)
+    for line in wrapped:
+        if align == "left":
+            canvas.drawString(x, y, line)
+        elif align == "right":
+            canvas.drawRightString(x + width, y, line)
+        else:
+            canvas.drawCentredString(x + width / 2, y, line)
+        if key == "signatory_name":  # underlined, as on the default page
+            line_w = stringWidth(line, font, size)
+            left = x if align == "left" else x + width - line_w if align == "right" else x + (width - line_w) / 2
+            canvas.setLineWidth(0.6)
+            canvas.line(left, y - 2, left + line_w, y - 2)
+        y -= size * 1.25
+
+
+def draw_front_layout(canvas: Canvas, data: CertificateData, layout: dict) -> None:
+    """Page 1 from a validated layout (lms.certificates.layout): every field in its own box, in millimetres
+    from the top-left corner; text shrinks to fit its box's width."""
+    from lms.certificates.layout import FIELDS
+
+    if data.background is not None:
+        canvas.drawImage(data.background, 0, 0, PAGE_W, PAGE_H, preserveAspectRatio=False, mask="auto")
+    for key, spec in layout.items():
+        if not spec.get("visible", True):
+            continue
+        if key in _FIELD_TEXT:
+            text = _FIELD_TEXT[key](data)
+            if text:
+                _draw_text_field(canvas, key, text, spec, FIELDS[key].lines)
+            continue
+        x, width, height = spec["x"] * MM, spec["width"] * MM, spec["height"] * MM
+        bottom = PAGE_H - spec["y"] * MM - height
+        if key == "qr":
+            side = min(width, height)
+            draw_qr(canvas, data.verification_url, x, bottom + height - side, side)
+            canvas.setFont(REGULAR, 7)
+            canvas.drawString(x, bottom + height - side - 10, data.qr_caption)
+        elif key == "logo" and data.logo is not None:
+            _image_box(canvas, data.logo, x, bottom, width, height)
+        elif key == "signature" and data.signature is not None:
+            _image_box(canvas, data.signature, x, bottom, width, height)
 
 
 def draw_syllabus(canvas: Canvas, data: CertificateData) -> None:

@@ -11,6 +11,7 @@ from lms.auth.models import Role, User
 from lms.auth.permissions import get_managed_event_or_404, role_required
 from lms.certificates import criteria, documents, operations, queries
 from lms.certificates.forms import CompletionFilterForm, ConfirmForm, OverrideForm, RevokeForm, SettingsForm
+from lms.certificates.images import check_image
 from lms.certificates.models import AttendanceBasis, Certificate, OverrideResult
 from lms.db import InvalidTransition
 from lms.events.models import Event
@@ -206,6 +207,7 @@ def _save_image(event: Event, field, attribute: str) -> None:
     upload = check_upload(field.data)
     if upload.file_type not in (PNG, JPEG):
         raise UploadError(_("Gambar harus berupa PNG atau JPEG."))
+    check_image(upload, attribute)
     key = get_storage().save(upload.stream, upload.original_name)
     discard_on_rollback(db.session, key)
     old = operations.set_image(event, attribute, key)
@@ -249,6 +251,7 @@ def settings(event_id: int):
             operations.save_rule(event, **_rule_fields(form))
             _save_image(event, form.background, "background_key")
             _save_image(event, form.logo, "logo_key")
+            _save_image(event, form.signature, "signature_key")
             db.session.commit()
         except (OperationError, UploadError) as exc:
             db.session.rollback()
@@ -300,4 +303,4 @@ def verify(code: str):
 
 
 # Routes on this blueprint kept in their own modules (the agency officer's pages, TTE).
-from lms.certificates import officer_views, signing_views  # noqa: E402,F401
+from lms.certificates import job_views, layout_views, officer_views, signing_views  # noqa: E402,F401

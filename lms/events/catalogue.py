@@ -37,6 +37,7 @@ from lms.events.models import (
     EventSession,
     EventStatus,
 )
+from lms.events.tools import participant_tools
 from lms.extensions import db
 from lms.i18n import _locale
 
@@ -74,7 +75,14 @@ class FragmentCache:
             self._items.clear()
 
 
-SIZES = {"catalogue_card": 4096, "training_card": 4096, "status": 64, "filters": 256, "pager": 1024}
+SIZES = {
+    "catalogue_card": 4096,
+    "training_card_full": 8192,
+    "catalogue_page": 128,  # whole anonymous pages (~30 KB each)
+    "status": 64,
+    "filters": 256,
+    "pager": 1024,
+}
 
 
 def _macro(name: str, template: str = MACROS):
@@ -124,8 +132,13 @@ class Fragments:
     def catalogue_card(self, card: "CatalogueCard") -> Markup:
         return self._html("catalogue_card", card, "catalogue_card_body", card)
 
-    def training_card(self, card: "TrainingCard") -> Markup:
-        return self._html("training_card", card, "training_card_body", card)
+    def training_card_full(self, card: "TrainingCard", status: EnrolmentStatus, position: int | None) -> Markup:
+        """A whole "Pelatihan saya" card but the rejection reason: status, waiting-list number, event, and the
+        participant tools of an approved enrolment (registered once at import, so their endpoints are in the key)."""
+        position = position if status is EnrolmentStatus.waitlisted else None
+        tools = participant_tools() if status is EnrolmentStatus.approved else ()
+        key = (card, status, position, tuple(tool.endpoint for tool in tools))
+        return self._html("training_card_full", key, "training_card_full", card, status, position, tools)
 
     def enrolment_status(self, status: EnrolmentStatus, position: int | None) -> Markup:
         """A participant's status badge (with his waiting-list number): nothing in it names the person."""
@@ -238,8 +251,11 @@ def _total_jp():
 
 
 def _seats_taken():
+    # count(*), not count(id): the (event_id, status) index alone answers it (an index-only scan on PostgreSQL,
+    # where counting ids reads every enrolment row of the event from the table)
     return (
-        select(func.count(Enrolment.id))
+        select(func.count())
+        .select_from(Enrolment)
         .where(Enrolment.event_id == Event.id, Enrolment.status.in_(_fixed(sorted(SEAT_HOLDING, key=str))))
         .correlate(Event)
         .scalar_subquery()

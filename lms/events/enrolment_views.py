@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
@@ -45,14 +45,10 @@ class EventCard:
 
 @dataclass
 class TrainingRow:
-    """A "Pelatihan saya" card: the enrolment's status, position and reason, and the memoised parts."""
+    """A "Pelatihan saya" card: the memoised card (status, event, tools) and the reason of a rejection."""
 
-    event_id: int
-    status: EnrolmentStatus
-    position: int | None
+    html: Markup
     reason: str | None
-    status_html: Markup
-    body: Markup
 
 
 def _page() -> int:
@@ -101,20 +97,30 @@ def catalogue():
     filters = fragments.catalogue_filters(CatalogueFilterForm)
     pagination = catalogue_page(filters.search, filters.kind, filters.mode, page=_page(), per_page=_per_page())
     facts = catalogue_cards(pagination.items)
+    pager = fragments.pager(pagination, "enrolment.catalogue")
     mine = ops.user_enrolments(_user(), [c.id for c in facts]) if _is_participant() else {}
     positions = ops.waitlist_positions(mine.values())
-    cards = []
-    for card in facts:
-        own = mine.get(card.id)
-        status = fragments.enrolment_status(own.status, positions.get(own.id)) if own is not None else None
-        cards.append(EventCard(body=fragments.catalogue_card(card), status=status))
-    return render_template(
-        "enrolment/catalogue.html",
-        filter_form=filters.form_html,
-        cards=cards,
-        pager=fragments.pager(pagination, "enrolment.catalogue"),
-        filtered=bool(request.args),
-    )
+
+    def render() -> str:
+        cards = []
+        for card in facts:
+            own = mine.get(card.id)
+            status = fragments.enrolment_status(own.status, positions.get(own.id)) if own is not None else None
+            cards.append(EventCard(body=fragments.catalogue_card(card), status=status))
+        return render_template(
+            "enrolment/catalogue.html",
+            filter_form=filters.form_html,
+            cards=cards,
+            pager=pager,
+            filtered=bool(request.args),
+        )
+
+    if current_user.is_authenticated or "_flashes" in session:
+        return render()
+    # An anonymous visitor's page is a pure function of the shown cards, the filters, the pager and the address
+    # (the navigation's language link), plus the locale and root that every fragment key has: kept whole.
+    key = (request.full_path, filters.form_html, pager, tuple(facts))
+    return fragments.get("catalogue_page", key, render)
 
 
 def _visible_event_or_404(event_id: int) -> Event:
@@ -213,14 +219,9 @@ def my_trainings():
     fragments = Fragments()
     past, upcoming = [], []
     for e in enrolments:
-        position = positions.get(e.id)
         row = TrainingRow(
-            event_id=e.event_id,
-            status=e.status,
-            position=position,
-            reason=e.reason,
-            status_html=fragments.enrolment_status(e.status, position),
-            body=fragments.training_card(training_card(e, PUBLIC_STATUSES)),
+            html=fragments.training_card_full(training_card(e, PUBLIC_STATUSES), e.status, positions.get(e.id)),
+            reason=e.reason if e.status is EnrolmentStatus.rejected else None,
         )
         (past if e.event_status in finished or e.end_date < today else upcoming).append(row)
     upcoming.reverse()  # soonest first

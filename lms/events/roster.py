@@ -14,9 +14,10 @@ from collections import Counter
 from typing import BinaryIO
 
 from flask_babel import gettext as _
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 
 from lms.auth.models import Role, User
+from lms.bulk import gc_paused, in_values, insert_rows
 from lms.db import utcnow
 from lms.events.enrolment import _lock_event
 from lms.events.models import Agency, Enrolment, EnrolmentSource, EnrolmentStatus, Event
@@ -27,8 +28,6 @@ from lms.events.roster_parse import read_roster
 from lms.extensions import db
 
 log = logging.getLogger(__name__)
-
-CHUNK = 500  # identifiers per lookup query / rows per bulk insert
 
 
 class Action:
@@ -59,31 +58,23 @@ def agency_index() -> dict[str, set[int]]:
     return index
 
 
-def _chunks(values: list, size: int = CHUNK):
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
-
-
 def existing_people(rows: list[dict]) -> dict[tuple[str, str], dict]:
-    """Accounts matching the rows' NIP, NIK or e-mail, by (field, value): one query per chunk of identifiers."""
+    """Accounts matching the rows' NIP, NIK or e-mail, by (field, value): a query per field (lms/bulk.py)."""
     wanted = {field: sorted({r[field] for r in rows if r.get(field)}) for field in ("nip", "nik", "email")}
     found: dict[tuple[str, str], dict] = {}
     columns = (User.id, User.role, User.nip, User.nik, User.email, User.name)
     for field, values in wanted.items():
-        column = getattr(User, field)
-        for chunk in _chunks(values):
-            for person in db.session.execute(select(*columns).where(column.in_(chunk))):
+        for condition in in_values(getattr(User, field), values):
+            for person in db.session.execute(select(*columns).where(condition)):
                 found[(field, getattr(person, field))] = dict(person._mapping)
     return found
 
 
 def enrolment_statuses(event: Event, user_ids: set[int]) -> dict[int, EnrolmentStatus]:
     statuses: dict[int, EnrolmentStatus] = {}
-    for chunk in _chunks(sorted(user_ids)):
+    for condition in in_values(Enrolment.user_id, sorted(user_ids)):
         rows = db.session.execute(
-            select(Enrolment.user_id, Enrolment.status).where(
-                Enrolment.event_id == event.id, Enrolment.user_id.in_(chunk)
-            )
+            select(Enrolment.user_id, Enrolment.status).where(Enrolment.event_id == event.id, condition)
         )
         statuses.update({user_id: status for user_id, status in rows})
     return statuses
@@ -228,6 +219,7 @@ def summarise(rows: list[dict], unknown: dict[str, dict]) -> dict:
     }
 
 
+@gc_paused()
 def start_import(event: Event, stream: BinaryIO, filename: str, by: User) -> RosterImport:
     """Parse and plan an uploaded roster; keep the preview. Raises RosterFileError for an unusable file."""
     parsed = read_roster(stream)
@@ -304,6 +296,7 @@ def _new_user_values(row: dict) -> dict:
     }
 
 
+@gc_paused()
 def confirm_import(batch: RosterImport, by: User, choices: dict[str, str] | None = None) -> dict:
     """Write the import: agencies asked for, new accounts with activations, enrolments. All or nothing: the
     caller commits once (or rolls back on OperationError / IntegrityError). Returns the result counts."""
@@ -322,27 +315,24 @@ def confirm_import(batch: RosterImport, by: User, choices: dict[str, str] | None
 
     new_rows = [row for row in rows if row["action"] == Action.new]
     users = User.__table__  # Core inserts: the ORM's per-row bookkeeping is not needed for new rows
-    returning = (users.c.id, users.c.nip, users.c.nik, users.c.email)
-    for chunk in _chunks(new_rows):
-        # RETURNING without a guaranteed order keeps the insert batched (SQLite would go row by row); each new
-        # row is told apart by its identifiers, which no other row of the import shares.
-        created = db.session.execute(insert(users).returning(*returning), [_new_user_values(r) for r in chunk])
-        ids = {}
-        for user_id, nip, nik, email in created:
-            ids.update({("nip", nip): user_id, ("nik", nik): user_id, ("email", email): user_id})
-        for row in chunk:
-            row["user_id"] = ids[_identifiers(row)[0]]
-    for chunk in _chunks(new_rows):
-        db.session.execute(
-            insert(AccountActivation.__table__), [new_activation_values(r["user_id"], by, now) for r in chunk]
-        )
+    # RETURNING without a guaranteed order keeps the insert batched; each new row is told apart by its
+    # identifiers, which no other row of the import shares.
+    created = insert_rows(
+        users, [_new_user_values(r) for r in new_rows], (users.c.id, users.c.nip, users.c.nik, users.c.email)
+    )
+    ids = {}
+    for user_id, nip, nik, email in created:
+        ids.update({("nip", nip): user_id, ("nik", nik): user_id, ("email", email): user_id})
+    for row in new_rows:
+        row["user_id"] = ids[_identifiers(row)[0]]
+    insert_rows(AccountActivation.__table__, [new_activation_values(r["user_id"], by, now) for r in new_rows])
 
     to_enrol = [row for row in rows if row["action"] in (Action.new, Action.enrol)]
     earlier = {
         enrolment.user_id: enrolment
-        for chunk in _chunks([r["user_id"] for r in to_enrol if r["action"] == Action.enrol])
+        for condition in in_values(Enrolment.user_id, [r["user_id"] for r in to_enrol if r["action"] == Action.enrol])
         for enrolment in db.session.execute(
-            select(Enrolment).where(Enrolment.event_id == event.id, Enrolment.user_id.in_(chunk))
+            select(Enrolment).where(Enrolment.event_id == event.id, condition)
         ).scalars()
     }
     fresh = []
@@ -365,8 +355,7 @@ def confirm_import(batch: RosterImport, by: User, choices: dict[str, str] | None
             enrolment.source = EnrolmentSource.imported
             enrolment.reason = None
             enrolment.decided_by_id, enrolment.decided_at, enrolment.requested_at = by.id, now, now
-    for chunk in _chunks(fresh):
-        db.session.execute(insert(Enrolment.__table__), chunk)
+    insert_rows(Enrolment.__table__, fresh)
 
     batch.rows = rows
     batch.summary = {

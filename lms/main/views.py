@@ -2,11 +2,9 @@
 
 from flask import Blueprint, current_app, jsonify, redirect, request, session, url_for
 from flask_login import current_user
-from sqlalchemy import text
 
 from lms.auth.models import Role
 from lms.auth.redirects import safe_next_url
-from lms.extensions import db
 
 bp = Blueprint("main", __name__)
 
@@ -23,21 +21,21 @@ def index():
     return redirect(url_for("events.index"))
 
 
-@bp.route("/bahasa/<lang>", methods=["POST"])
+@bp.route("/bahasa/<lang>", methods=["GET", "POST"])
 def set_language(lang: str):
+    """The navbar's language link (GET, so anonymous pages need no CSRF token); POST still works for forms.
+    Only the chosen language is stored, and ``next`` only leads to our own pages."""
     if lang in current_app.config["LANGUAGES"]:
         session["lang"] = lang
-    return redirect(safe_next_url(request.form.get("next")) or url_for("main.index"))
+    return redirect(safe_next_url(request.values.get("next")) or url_for("main.index"))
 
 
 @bp.route("/healthz")
 def healthz():
-    try:
-        db.session.execute(text("SELECT 1"))
-        status = {"database": "ok"}
-        code = 200
-    except Exception as exc:  # noqa: BLE001 - report any database failure
-        db.session.rollback()
-        status = {"database": f"error: {type(exc).__name__}"}
-        code = 503
-    return jsonify(status), code
+    """The database, Redis and the job queue, as JSON; 200 when every configured part answers (lms/health.py)."""
+    from lms.health import report
+
+    body, code = report(current_app._get_current_object())
+    response = jsonify(body)
+    response.headers["Cache-Control"] = "no-store"
+    return response, code

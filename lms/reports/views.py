@@ -15,6 +15,7 @@ from lms.events.tools import register_event_tool
 from lms.extensions import db
 from lms.jobs import enqueue
 from lms.reports.dashboard import agency_figures, chart_data, event_figures
+from lms.reports.dashboard_gain import gain_distribution
 from lms.reports.event_recap import event_recap_workbook
 from lms.reports.filters import parse_filters
 from lms.reports.queries import JP_OBLIGATION, people_page, totals_for
@@ -27,6 +28,14 @@ bp = Blueprint("reports", __name__)
 RECAP_JOB_THRESHOLD = 3000
 
 register_event_tool("reports.event_xlsx", _l("Unduh rekap (.xlsx)"), 90)
+
+
+def gain_note(gains) -> str:
+    return _(
+        "g = (post - pre) / (100 - pre) dari nilai terbaik peserta yang mengikuti pre-test dan post-test; "
+        "%(n)s peserta dengan pre-test 100 tidak dihitung.",
+        n=gains.undefined,
+    )
 
 
 def _participants(event) -> int:
@@ -110,13 +119,17 @@ def dashboard():
     filters = parse_filters(request.args)
     events = event_figures(managed_events_query(current_user), filters.period)
     agencies = agency_figures(managed_events_query(current_user), filters.period)
+    gains = gain_distribution(managed_events_query(current_user), filters.period)
+    charts = chart_data(events, agencies) | {"gain": gains.chart()}
     return render_template(
         "reports/dashboard.html",
         filters=filters,
         period=period_label(filters.period),
         events=events,
         agencies=agencies,
-        charts=chart_data(events, agencies),
+        gains=gains,
+        gain_note=gain_note(gains),
+        charts=charts,
     )
 
 
@@ -144,5 +157,14 @@ def dashboard_xlsx():
         ([a.name, a.participants, a.certified_jp] for a in agencies),
         widths=[50, 16, 20],
         title_rows=title_rows,
+    )
+    gains = gain_distribution(managed_events_query(current_user), filters.period)
+    add_table_sheet(
+        wb,
+        _("Sebaran gain"),
+        [_("Gain ternormalisasi (g)"), _("Peserta")],
+        gains.rows,
+        widths=[24, 12],
+        title_rows=[*title_rows, gain_note(gains)],
     )
     return xlsx_response(wb, f"dasbor-{filters.period.start:%Y%m%d}-{filters.period.end:%Y%m%d}.xlsx")

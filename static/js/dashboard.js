@@ -21,6 +21,17 @@
         { label: canvas.dataset.labelParticipants, data: figures.participants },
         { label: canvas.dataset.labelJp, data: figures.certified_jp },
       ], { indexAxis: "y", scales: { x: { beginAtZero: true, ticks: { precision: 0 } } } });
+    } else if (canvas.dataset.chart === "gain") {
+      // A histogram: bars side by side, one per bin of the normalised gain.
+      bars(canvas, figures.labels, [
+        { label: canvas.dataset.labelParticipants, data: figures.participants, barPercentage: 1.0, categoryPercentage: 1.0 },
+      ], {
+        plugins: { legend: { display: false } },
+        scales: {
+          x: { title: { display: true, text: canvas.dataset.labelAxis } },
+          y: { beginAtZero: true, ticks: { precision: 0 } },
+        },
+      });
     }
     canvas.dataset.drawn = "1";
   });

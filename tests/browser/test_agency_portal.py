@@ -13,6 +13,7 @@ from lms.auth.models import Role
 from lms.certificates.models import Certificate, CertificateKind
 from lms.events.models import Enrolment, EnrolmentStatus, EventStatus
 from tests.conftest import PASSWORD
+from tests.reports.results_world import add_attempts, make_tests
 
 pytestmark = pytest.mark.browser
 
@@ -72,6 +73,9 @@ def test_dashboard_draws_its_charts(db, page, live_url, make_agency, make_user, 
     participant = make_user(name="Ani Suryani")
     event = make_event(title="Bimtek Satu Data", sessions=2, status=EventStatus.running, start_date=date(2026, 3, 2))
     db.session.add(Enrolment(event=event, user=participant, status=EnrolmentStatus.approved))
+    pre, post = make_tests(db, event)
+    add_attempts(db, pre, participant, 40)
+    add_attempts(db, post, participant, 70)  # g = 0.5
     db.session.commit()
     errors = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -86,4 +90,8 @@ def test_dashboard_draws_its_charts(db, page, live_url, make_agency, make_user, 
     assert page.evaluate(
         "Chart.getChart(document.querySelector('canvas[data-chart=events]')).data.datasets[0].data"
     ) == [1]
+    expect(page.locator("canvas[data-chart=gain]")).to_have_attribute("data-drawn", "1")
+    gain = "Chart.getChart(document.querySelector('canvas[data-chart=gain]')).data"
+    assert page.evaluate(f"{gain}.datasets[0].data") == [0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0]
+    assert page.evaluate(f"{gain}.labels[6]") == "0,5–0,6"
     assert errors == []

@@ -65,13 +65,13 @@ def test_issue_download_and_verify_through_the_qr_code(
     page.locator("input[name=min_attendance]").fill("80")
     page.locator("main form button[type=submit]").last.click()
     expect(page.locator(".alert-success")).to_contain_text("Pengaturan sertifikat disimpan.")
-    page.get_by_role("button", name="Terbitkan").click()
+    page.get_by_role("button", name="Terbitkan", exact=True).click()
     expect(page.locator(".alert")).to_contain_text("1 sertifikat baru diterbitkan.")
     certificate = db.session.execute(db.select(Certificate)).scalar_one()
     assert certificate.user_id == present.id
 
     # 2. The ZIP of all certificates is built as a job; the page polls until the download link appears.
-    page.get_by_role("button", name="Unduh semua (ZIP)").click()
+    page.get_by_role("button", name="Unduh semua (ZIP)", exact=True).click()
     expect(page).to_have_url(re.compile(r"/pekerjaan/\d+"))
     link = page.get_by_role("link", name=f"Unduh sertifikat-acara-{event.id}.zip")
     expect(link).to_be_visible()

@@ -28,7 +28,7 @@ def test_tree_is_indented_and_ordered(client_as, admin, make_agency):
         for n in ("Pemerintah Provinsi Banten", "Badan Pengembangan SDM Daerah", "Dinas Sosial", "Bidang Rehabilitasi")
     ]
     assert order == sorted(order)
-    assert "padding-left: 3.5rem" in html  # depth 2
+    assert 'class="tree-depth-2"' in html  # depth 2 (padding-left: 3.5rem in app.css; no inline style under the CSP)
     assert "BPSDMD" in html
 
 

@@ -28,7 +28,7 @@ ID_WTFORMS_MO = ID_WTFORMS_PO.with_suffix(".mo")
 
 HOW_TO_FIX = """
 Update the English catalogue from the project root:
-    .venv/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot .
+    PYTHONPATH=. .venv/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot .
     .venv/bin/pybabel update -i translations/messages.pot -d translations
 then give every new or fuzzy entry of translations/en/LC_MESSAGES/messages.po an English msgstr
 (and remove its "#, fuzzy" flag), and compile (the .mo files are committed):

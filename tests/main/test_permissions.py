@@ -51,6 +51,8 @@ ADMIN = {
     "reports.people",
     "reports.people_xlsx",
     "reports.siasn_xlsx",
+    "audit.index",
+    "audit.export",
 }
 ORGANISERS = {  # admin and every organiser
     "events.index",
@@ -104,6 +106,13 @@ EVENT_MANAGERS = {  # admin and the organisers assigned to the event; other orga
     "certificates.signing_page",
     "certificates.signing_export",
     "certificates.signing_import",
+    "certificates.issue_zip",
+    "certificates.layout_editor",
+    "certificates.layout_save",
+    "certificates.layout_reset",
+    "certificates.layout_preview",
+    "certificates.layout_preview_image",
+    "certificates.saved_preview",
     "roster.index",
     "roster.template",
     "roster.batch",
@@ -134,6 +143,8 @@ EVENT_MANAGERS = {  # admin and the organisers assigned to the event; other orga
     "assessments.survey_new",
     "assessments.survey_edit",
     "assessments.survey_results",
+    "audit.event_log",
+    "audit.event_export",
 }
 # Approved participants of the event, and its managers (preview); in ``world`` participant_in is only pending.
 EVENT_LEARNERS = {"courses.outline", "courses.module", "courses.download", "courses.open_link", "courses.complete"}
@@ -159,7 +170,8 @@ APPROVED_PARTICIPANTS = {
     "assessments.survey_fill",
 }
 OWNER = {"certificates.my_download"}  # only the holder (participant_in holds the certificate in ``world``)
-OWNER |= {"jobs.show", "jobs.status", "jobs.download"}  # only who started the job (participant_in in ``world``)
+# only who started the job (participant_in in ``world``)
+OWNER |= {"jobs.show", "jobs.status", "jobs.download", "jobs.rerun_job"}
 CLASSES = {
     "public": PUBLIC,
     "any_user": ANY_USER,

@@ -39,3 +39,15 @@ def test_cells_are_safe_and_typed():
         for c in row:
             assert c.data_type != "f"
     assert sheet["C6"].value == 0 and sheet["C7"].value == -2
+
+
+def test_formatted_values_keep_their_type_and_format():
+    from lms.spreadsheets import Formatted
+
+    wb = new_workbook()
+    rows = [[Formatted(0.45678, "0.000"), Formatted(79.1667, "0.00"), Formatted('=1+1"', "0.00")]]
+    add_table_sheet(wb, "Angka", ["g", "IKM", "Teks"], rows)
+    first = _read(workbook_bytes(wb))["Angka"][2]
+    assert first[0].value == 0.45678 and first[0].data_type == "n" and first[0].number_format == "0.000"
+    assert first[1].value == 79.1667 and first[1].number_format == "0.00"
+    assert first[2].value == '=1+1"' and first[2].data_type == "s"  # a formatted text is still never a formula

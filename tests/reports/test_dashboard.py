@@ -45,7 +45,7 @@ def test_dashboard_numbers_download(client_as, people_world):
     response = client_as(people_world["users"]["admin"]).get("/laporan/dasbor.xlsx?tahun=2026")
     assert response.status_code == 200
     wb = load_workbook(BytesIO(response.data))
-    assert wb.sheetnames == ["Per acara", "Per instansi"]
+    assert wb.sheetnames == ["Per acara", "Per instansi", "Sebaran gain"]
     rows = [r for r in wb["Per acara"].iter_rows(min_row=4, values_only=True)]
     assert rows[0] == ("Acara", "Peserta diterima", "Lulus (sertifikat)", "Tingkat kelulusan (%)")
     assert rows[1] == ("Bimtek Satu Data", 3, 3, 100)

@@ -17,6 +17,7 @@ from tests.conftest import valid_nip
 
 EVIL_NAME = '=HYPERLINK("http://evil.example","klik")'
 TITLED_NAME = "Dr. H. Ahmad Fauzi, S.Kom., M.T."
+ALL_SHEETS = ["Ringkasan", "Peserta", "Kehadiran", "Nilai", "Evaluasi", "Sertifikat", "Per Instansi"]
 
 
 def read(response):
@@ -103,12 +104,21 @@ def recap(db, make_agency, make_user, make_event):
 
 def test_recap_has_one_sheet_per_concern(client_as, recap):
     wb = read(client_as(recap["organiser"]).get(f"/kelola/acara/{recap['event'].id}/rekap.xlsx"))
-    assert wb.sheetnames == ["Ringkasan", "Peserta", "Kehadiran", "Sertifikat"]
-    assert [s.name for s in recap_sheets()][:4] == ["summary", "participants", "attendance", "certificates"]
+    assert wb.sheetnames == ALL_SHEETS
+    assert [s.name for s in recap_sheets()] == [
+        "summary",
+        "participants",
+        "attendance",
+        "scores",
+        "evaluation",
+        "certificates",
+        "agencies",
+    ]
     for ws in wb.worksheets:
         assert ws.freeze_panes is not None
         assert ws.auto_filter.ref
         assert ws.page_setup.orientation == "landscape"
+        assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.print_title_rows
 
 
 def test_summary_sheet_figures(client_as, recap):
@@ -241,7 +251,7 @@ def test_big_event_recap_is_a_background_job(db, client_as, make_user, recap, jo
     jobs.join_threads()
     job = db.session.execute(select(Job)).scalar_one()
     db.session.refresh(job)
-    assert job.status is JobStatus.finished and (job.done, job.total) == (4, 4)
+    assert job.status is JobStatus.finished and (job.done, job.total) == (7, 7)
     assert job.result_name == f"rekap-acara-{event_id}.xlsx"
     wb = read(http.get(f"/pekerjaan/{job.id}/unduh"))
-    assert wb.sheetnames == ["Ringkasan", "Peserta", "Kehadiran", "Sertifikat"]
+    assert wb.sheetnames == ALL_SHEETS

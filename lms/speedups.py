@@ -1,0 +1,164 @@
+"""Per-request framework work kept small (see bench/README.md for how it is measured).
+
+- Flask-Limiter's ``before_request`` hook only enforces application, default, blueprint and fallback limits;
+  this app declares none (its limits are decorators on the log-in, registration, check-in and verification
+  views, which the decorators enforce themselves). The hook is wrapped so that it runs only when such limits
+  exist, decided on every request, so a limit added later (config or code) is never skipped.
+- ``url_for`` in templates is memoised: a page builds the same navigation and static URLs on every request.
+  The key is the endpoint (relative ones resolved against the current blueprint), the values with their
+  types, and what a path-only URL depends on (the application root and the host); URLs with options
+  (``_external``, ``_anchor`` ...) or unhashable values, and apps with URL-default functions, are built as usual.
+- ``csrf_token()`` in templates signs a session's token once (``stable_csrf_token``), the session cookie's
+  serializer is built once (``SessionInterface``), and Flask's per-call coroutine check of hooks and views is
+  remembered per function (``cached_ensure_sync``).
+- base.html's navigation, head links and footer are cached fragments (lms/fragment_cache.py).
+"""
+
+from flask import Flask
+from flask.globals import _cv_request
+from flask.sessions import SecureCookieSessionInterface
+
+URL_CACHE_SIZE = 4096
+
+
+def _limits_need_the_hook(limiter) -> bool:
+    manager = limiter.limit_manager
+    return bool(
+        manager._application_limits
+        or manager._default_limits
+        or manager._blueprint_limits
+        or limiter._meta_limits
+        or (limiter._in_memory_fallback_enabled and limiter._storage_dead)
+    )
+
+
+def wrap_limiter_hook(app: Flask, limiter) -> None:
+    """Replace Flask-Limiter's ``before_request`` hook by one that returns at once when it has nothing to do."""
+    hooks = app.before_request_funcs.get(None, [])
+    check = limiter._check_request_limit
+    for index, hook in enumerate(hooks):
+        if hook == check:
+
+            def limiter_hook() -> None:
+                if _limits_need_the_hook(limiter):
+                    check()
+
+            hooks[index] = limiter_hook
+            return
+
+
+def memoised_url_for(app: Flask):
+    build = app.url_for
+    cache: dict = {}
+
+    def url_for(endpoint: str, **values) -> str:
+        ctx = _cv_request.get(None)
+        if ctx is None or app.url_default_functions or any(k[:1] == "_" for k in values):
+            return build(endpoint, **values)
+        req = ctx.request
+        if endpoint[:1] == ".":
+            endpoint = f"{req.blueprint}{endpoint}" if req.blueprint else endpoint[1:]  # as Flask does
+        try:
+            key = (
+                endpoint,
+                req.script_root,
+                req.environ.get("HTTP_HOST"),
+                tuple(sorted((k, type(v), v) for k, v in values.items())),
+            )
+            url = cache.get(key)
+        except TypeError:  # an unhashable value
+            return build(endpoint, **values)
+        if url is None:
+            url = build(endpoint, **values)
+            if len(cache) >= URL_CACHE_SIZE:
+                cache.clear()
+            cache[key] = url
+        return url
+
+    return url_for
+
+
+def stable_csrf_token(app: Flask):
+    """``csrf_token()`` for templates: Flask-WTF's signed token, signed once per session token and reused.
+
+    Flask-WTF signs the session's raw token again on every request (a new timestamp each time); while
+    ``WTF_CSRF_TIME_LIMIT`` is None the timestamp is never checked, so the first signed token of a session
+    stays valid and is reused, which spares the signing and lets the navigation be a cached fragment. With a
+    time limit every request signs anew, as Flask-WTF does.
+    """
+    from flask import g, session
+    from flask_wtf.csrf import generate_csrf
+
+    cache: dict = {}
+
+    def csrf_token() -> str:
+        config = app.config
+        field = config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+        raw = session.get(field)
+        if field in g or config.get("WTF_CSRF_TIME_LIMIT", 3600) is not None or not isinstance(raw, str):
+            return generate_csrf()
+        key = (config.get("WTF_CSRF_SECRET_KEY") or app.secret_key, raw)
+        token = cache.get(key)
+        if token is None:
+            token = generate_csrf()
+            if len(cache) >= URL_CACHE_SIZE:
+                cache.clear()
+            cache[key] = token
+        else:
+            setattr(g, field, token)  # what generate_csrf does: forms of this request use the same token
+        return token
+
+    return csrf_token
+
+
+def cached_ensure_sync(app: Flask):
+    """Flask asks ``inspect.iscoroutinefunction`` again for every hook and view on every request; a function
+    does not change kind, so the answer is kept (per function object)."""
+    ensure_sync = app.ensure_sync
+    known: dict = {}
+
+    def cached(func):
+        try:
+            return known[func]
+        except KeyError:
+            if len(known) >= URL_CACHE_SIZE:  # after_this_request callbacks are new functions each time
+                known.clear()
+            wrapped = known[func] = ensure_sync(func)
+            return wrapped
+        except TypeError:  # an unhashable callable
+            return ensure_sync(func)
+
+    return cached
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, with the signing serializer built once per set of keys instead of twice
+    a request (itsdangerous checks its JSON serializer by dumping ``{}`` each time one is built)."""
+
+    def __init__(self) -> None:
+        self._serializers: dict = {}
+
+    def get_signing_serializer(self, app: Flask):
+        key = (app.secret_key, tuple(app.config.get("SECRET_KEY_FALLBACKS") or ()))
+        try:
+            return self._serializers[key]
+        except KeyError:
+            serializer = super().get_signing_serializer(app)
+            if serializer is not None:
+                self._serializers = {key: serializer}  # one app, one set of keys: keep only the latest
+            return serializer
+        except TypeError:  # unhashable keys
+            return super().get_signing_serializer(app)
+
+
+def init_app(app: Flask) -> None:
+    from lms.extensions import limiter
+    from lms.fragment_cache import FragmentCacheExtension
+
+    wrap_limiter_hook(app, limiter)
+    app.jinja_env.globals["url_for"] = memoised_url_for(app)
+    app.jinja_env.globals["csrf_token"] = stable_csrf_token(app)
+    app.jinja_env.add_extension(FragmentCacheExtension)
+    app.ensure_sync = cached_ensure_sync(app)
+    if type(app.session_interface) is SecureCookieSessionInterface:
+        app.session_interface = SessionInterface()
