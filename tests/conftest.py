@@ -1,6 +1,7 @@
 """Fixtures: the app on the test database (SQLite file by default, PostgreSQL via TEST_DATABASE_URL),
 a clean database for every test, factories, and clients logged in as any user."""
 
+import contextlib
 import contextvars
 import itertools
 import os
@@ -17,6 +18,7 @@ from lms.config import TestConfig, normalise_database_url
 from lms.db import utcnow
 from lms.events.models import Agency, Event, EventKind, EventMode, EventSession, EventStatus
 from lms.extensions import db as _db
+from lms.extensions import limiter
 
 PASSWORD = "Rahasia#2026"
 _PASSWORD_HASHES: dict[str, str] = {}  # scrypt costs ~60 ms a hash: hash each test password once
@@ -100,6 +102,41 @@ def db(app):
         yield _db
         _db.session.remove()
     _wipe(app)
+
+
+@pytest.fixture
+def app_with(app):
+    """``app_with(RATELIMIT_ENABLED=True, ...)``: an app on the test database with other settings.
+
+    The limiter is one object shared by every app: its ``enabled`` flag is restored, its counters are reset when
+    the test's first app enables it, and afterwards it is bound to the suite's in-memory storage again."""
+    made = []
+    was_enabled = limiter.enabled
+
+    def factory(**overrides):
+        config = {k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()}
+        config["SQLALCHEMY_DATABASE_URI"] = app.config["SQLALCHEMY_DATABASE_URI"]
+        config.update(overrides)
+        other = create_app(config)
+        other.test_client_class = IsolatedClient
+        if other.config.get("RATELIMIT_ENABLED") and not made:
+            # The test's first app starts from zero; later ones share its counters (Redis). A storage that is
+            # down on purpose has no counters to reset.
+            with contextlib.suppress(Exception):
+                limiter.reset()
+        made.append(other)
+        return other
+
+    yield factory
+    for other in made:
+        with other.app_context():
+            _db.session.remove()
+            _db.engine.dispose()
+    if made:
+        factory()  # binds the one limiter object to in-memory storage again, as the suite's app has it
+        with made[-1].app_context():
+            _db.engine.dispose()
+    limiter.enabled = was_enabled
 
 
 @pytest.fixture

@@ -15,7 +15,6 @@ from lms.config import TestConfig
 from lms.courses.models import Material, MaterialKind, Module
 from lms.events.models import Enrolment, EnrolmentStatus, EventStatus
 from lms.extensions import db as _db
-from lms.extensions import limiter
 from lms.jobs import join_threads
 from lms.jobs_models import Job, JobStatus
 from lms.storage import get_storage
@@ -116,30 +115,6 @@ def scene(db, make_agency, make_user, make_event):
         "certificates": certificates,
         "job": job,
     }
-
-
-@pytest.fixture
-def app_with(app):
-    """An app on the suite's database with other settings; the shared limiter is put back afterwards."""
-    made = []
-    was_enabled = limiter.enabled
-
-    def factory(**overrides):
-        config = {k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()}
-        config["SQLALCHEMY_DATABASE_URI"] = app.config["SQLALCHEMY_DATABASE_URI"]
-        config.update(overrides)
-        other = create_app(config)
-        other.test_client_class = IsolatedClient
-        made.append(other)
-        return other
-
-    yield factory
-    for other in made:
-        with other.app_context():
-            _db.session.remove()
-            _db.engine.dispose()
-    factory()  # binds the one limiter object to in-memory storage again, as the suite's app has it
-    limiter.enabled = was_enabled
 
 
 @pytest.fixture(scope="session")
