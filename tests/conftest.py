@@ -140,6 +140,17 @@ def app_with(app):
 
 
 @pytest.fixture
+def upload_dir(app, tmp_path):
+    """The test's own folder for stored files (UPLOAD_DIR); feature conftests make it autouse where needed.
+    Restored by hand, not through ``monkeypatch``, so a test's own ``monkeypatch.undo()`` keeps it."""
+    folder = tmp_path / "uploads"
+    old = app.config["UPLOAD_DIR"]
+    app.config["UPLOAD_DIR"] = str(folder)
+    yield folder
+    app.config["UPLOAD_DIR"] = old
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 

@@ -38,13 +38,9 @@ PPT_BYTES = OLE_HEADER + "PowerPoint Document".encode("utf-16-le")
 
 
 @pytest.fixture(autouse=True)
-def upload_dir(app, tmp_path):
-    """Every test stores its uploads in its own temporary folder."""
-    folder = tmp_path / "uploads"
-    old = app.config["UPLOAD_DIR"]
-    app.config["UPLOAD_DIR"] = str(folder)
-    yield folder
-    app.config["UPLOAD_DIR"] = old
+def _uploads_in_tmp(upload_dir):
+    """Every test stores its files in its own temporary folder (``upload_dir`` of tests/conftest.py)."""
+    return upload_dir
 
 
 @pytest.fixture

@@ -12,13 +12,9 @@ PDF_BYTES = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 
 
 
 @pytest.fixture(autouse=True)
-def upload_dir(app, tmp_path):
-    """Every test keeps its stored files in its own temporary folder."""
-    folder = tmp_path / "uploads"
-    old = app.config["UPLOAD_DIR"]
-    app.config["UPLOAD_DIR"] = str(folder)
-    yield folder
-    app.config["UPLOAD_DIR"] = old
+def _uploads_in_tmp(upload_dir):
+    """Every test stores its files in its own temporary folder (``upload_dir`` of tests/conftest.py)."""
+    return upload_dir
 
 
 @pytest.fixture(autouse=True)

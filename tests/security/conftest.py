@@ -24,11 +24,10 @@ PDF_BYTES = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 
 
 
 @pytest.fixture(autouse=True)
-def upload_dir(app, tmp_path, monkeypatch, request):
-    folder = tmp_path / "uploads"
-    monkeypatch.setitem(app.config, "UPLOAD_DIR", str(folder))
-    request.addfinalizer(join_threads)  # in-process jobs end before the database is wiped
-    return folder
+def upload_dir(upload_dir, request):
+    """The root conftest's folder, for every test here; in-process jobs end before the database is wiped."""
+    request.addfinalizer(join_threads)
+    return upload_dir
 
 
 def stored_files(folder) -> list:
