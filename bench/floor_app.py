@@ -12,7 +12,7 @@ from sqlalchemy import column, create_engine, select, table
 from lms.config import normalise_database_url
 
 app = Flask(__name__)
-engine = create_engine(normalise_database_url(os.environ["DATABASE_URL"]), pool_pre_ping=True)
+engine = create_engine(normalise_database_url(os.environ["DATABASE_URL"]))  # the bare library: its defaults
 events = table("events", column("id"), column("title"), column("start_date"))
 query = select(events.c.title, events.c.start_date).order_by(events.c.start_date, events.c.id).limit(50)
 page = app.jinja_env.from_string(

@@ -2,12 +2,14 @@
 
 For a fresh SQLite file (and, when BENCH_DATABASE_URL is set, that PostgreSQL database too): migrate, seed
 1,000 events and 20,000 enrolments, serve the app and the floor app with gunicorn (4 sync workers each),
-log a participant in through the real form, and load each page with wrk for 10 seconds.
+log a participant in through the real form, and load the floor and each page with wrk in turn, 4 seconds each, for
+5 rounds; each ratio is the median of the rounds' page/floor ratios.
 Exit 1 when any response was not 2xx (or anything else failed).
 """
 
 import json
 import os
+import statistics
 import sys
 import tempfile
 import time
@@ -15,7 +17,8 @@ from pathlib import Path
 
 from bench import client, seed, servers, wrk
 
-DURATION = os.environ.get("BENCH_DURATION", "10s")
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
+ROUND_DURATION = os.environ.get("BENCH_ROUND_DURATION", "4s")
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
@@ -45,43 +48,52 @@ def prepare(database_url: str) -> dict[str, str]:
         return {name: url_for(name) for name in ("auth.login", "enrolment.catalogue", "enrolment.my_trainings")}
 
 
-def measure(label: str, database_url: str, workdir: Path) -> list[wrk.Result]:
+def measure(label: str, database_url: str, workdir: Path) -> tuple[list[wrk.Result], dict[str, list[wrk.Result]]]:
+    """Both servers up at once; ROUNDS rounds of floor, catalogue, "Pelatihan saya", so each page and the floor
+    meet the same machine (the floor is no longer measured half a minute after the pages)."""
     from lms.config import normalise_database_url
 
     log(f"== {label}: {database_url}")
     paths = prepare(normalise_database_url(database_url))
     env = {"DATABASE_URL": database_url, "SECRET_KEY": "bench-secret-key", "GUNICORN_MAX_REQUESTS": "0"}
-    results = []
-    with servers.gunicorn("wsgi:app", env, workdir / f"{label}-app.log") as base:
+    # The app writes one access-log line per request itself (lms/requestlog.py; gunicorn's own is off): the floor
+    # keeps gunicorn's, so both servers log one line per request, as they did when gunicorn logged for both.
+    floor_env = {**env, "GUNICORN_ACCESS_LOG": str(workdir / f"{label}-floor-access.log")}
+    rounds: dict[str, list[wrk.Result]] = {"floor": [], "catalogue": [], "my_trainings": []}
+    with (
+        servers.gunicorn("wsgi:app", env, workdir / f"{label}-app.log") as base,
+        servers.gunicorn("bench.floor_app:app", floor_env, workdir / f"{label}-floor.log", ready_path="/") as floor,
+    ):
         cookie = client.login(base + paths["auth.login"], seed.BENCH_LOGIN, seed.PASSWORD)
         status, _ = client.get(base + paths["enrolment.my_trainings"], cookie)
         if status != 200:
             raise RuntimeError(f"{paths['enrolment.my_trainings']} answered {status} to the logged-in participant")
-        for name, path, with_cookie in (
-            ("catalogue", paths["enrolment.catalogue"], False),
-            ("my_trainings", paths["enrolment.my_trainings"], True),
-        ):
-            url, header = base + path, cookie if with_cookie else ""
+        targets = (
+            ("floor", floor + "/", ""),
+            ("catalogue", base + paths["enrolment.catalogue"], ""),
+            ("my_trainings", base + paths["enrolment.my_trainings"], cookie),
+        )
+        for name, url, header in targets:
             wrk.run(name, url, workdir, header, duration="1s", connections=8)  # warm every worker
-            results.append(wrk.run(name, url, workdir, header, duration=DURATION))
-            log(results[-1].summary())
-    # The app writes one access-log line per request itself (lms/requestlog.py; gunicorn's own is off): the floor
-    # keeps gunicorn's, so both servers log one line per request, as they did when gunicorn logged for both.
-    floor_env = {**env, "GUNICORN_ACCESS_LOG": str(workdir / f"{label}-floor-access.log")}
-    with servers.gunicorn("bench.floor_app:app", floor_env, workdir / f"{label}-floor.log", ready_path="/") as base:
-        wrk.run("floor", base + "/", workdir, duration="1s", connections=8)
-        results.append(wrk.run("floor", base + "/", workdir, duration=DURATION))
-        log(results[-1].summary())
-    return results
+        for _ in range(ROUNDS):
+            for name, url, header in targets:
+                rounds[name].append(wrk.run(name, url, workdir, header, duration=ROUND_DURATION))
+    results = [wrk.combine(name, runs) for name, runs in rounds.items()]
+    for result in results:
+        log(result.summary())
+    return results, rounds
 
 
-def report(label: str, results: list[wrk.Result]) -> None:
+def report(label: str, results: list[wrk.Result], rounds: dict[str, list[wrk.Result]]) -> None:
     by_name = {r.name: r for r in results}
     floor = by_name["floor"].rps
     print(f"BENCH database {label}")
     for name in ("catalogue", "my_trainings"):
         value = by_name[name].rps
-        print(f"BENCH {name}_rps {value:.1f} req/s floor={floor:.1f} ratio={value / floor:.2f}")
+        # each round's page against the floor of the same round; the median of the rounds
+        ratio = statistics.median(p.rps / f.rps for p, f in zip(rounds[name], rounds["floor"], strict=True))
+        spread = ", ".join(f"{p.rps / f.rps:.2f}" for p, f in zip(rounds[name], rounds["floor"], strict=True))
+        print(f"BENCH {name}_rps {value:.1f} req/s floor={floor:.1f} ratio={ratio:.2f} (rounds {spread})")
     print(f"BENCH floor_rps {floor:.1f} req/s")
     for r in results:
         print(f"BENCH {r.name}_non2xx {r.non2xx} of {r.requests} (socket errors {r.socket_errors})")
@@ -99,14 +111,14 @@ def main() -> int:
             targets.append(("postgresql", os.environ["BENCH_DATABASE_URL"]))
         for label, url in targets:
             try:
-                all_results[label] = measure(label, url, workdir)
+                all_results[label], rounds = measure(label, url, workdir)
             except Exception as exc:  # noqa: BLE001 - report, stop the servers (done above), exit 1
                 log(f"BENCH FAILED on {label}: {type(exc).__name__}: {exc}")
                 for logfile in sorted(workdir.glob(f"{label}-*.log")):
                     log(f"--- tail of {logfile.name}\n{logfile.read_text()[-2000:]}")
                 failed = True
                 continue
-            report(label, all_results[label])
+            report(label, all_results[label], rounds)
             if any(r.non2xx for r in all_results[label]):
                 log(f"BENCH FAILED on {label}: some responses were not 2xx")
                 failed = True

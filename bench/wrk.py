@@ -67,3 +67,18 @@ def run(name: str, url: str, workdir: Path, cookie: str = "", duration: str = "1
         p50_ms=_number(r"^LATENCY p50=([\d.]+)", out),
         p99_ms=_number(r"p99=([\d.]+)", out),
     )
+
+
+def combine(name: str, runs: list[Result]) -> Result:
+    """Several runs of one target as one: requests and errors summed, req/s of the whole, the worst p50/p99."""
+    requests = sum(r.requests for r in runs)
+    seconds = sum(r.requests / r.rps for r in runs if r.rps)
+    return Result(
+        name=name,
+        rps=requests / seconds if seconds else 0.0,
+        requests=requests,
+        non2xx=sum(r.non2xx for r in runs),
+        socket_errors="; ".join(sorted({r.socket_errors for r in runs})),
+        p50_ms=max(r.p50_ms for r in runs),
+        p99_ms=max(r.p99_ms for r in runs),
+    )

@@ -29,8 +29,9 @@ def create_app(config: type | dict | None = None) -> Flask:
     register_template_helpers(app)
     register_error_handlers(app)
     register_cli(app)
-    from lms import ops
+    from lms import ops, readonly
 
+    readonly.init_app(app)  # @read_only pages: no transaction on PostgreSQL, and a check that they never write
     ops.init_app(app)  # request id, access log, 503 when the database is away, 507 when the disk is full
     from lms import security
 
@@ -47,6 +48,13 @@ def register_extensions(app: Flask) -> None:
     from lms.i18n import select_locale
 
     db.init_app(app)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql") and not app.config[
+        "SQLALCHEMY_ENGINE_OPTIONS"
+    ].get("pool_pre_ping"):
+        from lms import pool
+
+        with app.app_context():
+            pool.install(db.engine, app.config["DB_PING_IDLE_SECONDS"])  # no round trip per checkout
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, default_translation_directories="../translations")

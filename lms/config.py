@@ -28,7 +28,8 @@ class Config:
     SQLALCHEMY_DATABASE_URI = normalise_database_url(
         os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'lms.sqlite3'}")
     )
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    DB_PING_IDLE_SECONDS = float(os.environ.get("DB_PING_IDLE_SECONDS", "30"))
     REDIS_URL = os.environ.get("REDIS_URL") or None
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or REDIS_URL or "memory://"
     RATELIMIT_HEADERS_ENABLED = True
@@ -69,9 +70,13 @@ class Config:
 
 def engine_options(config) -> dict:
     """SQLAlchemy engine options: connections checked before use (a restarted database is reconnected to
-    without restarting the app) and, on PostgreSQL, recycled and bounded by a connect timeout."""
+    without restarting the app) and, on PostgreSQL, recycled and bounded by a connect timeout.
+
+    On PostgreSQL the check is lms/pool.py's (the socket looked at, a ping only when in doubt) unless
+    ``pool_pre_ping`` is set explicitly. A SQLite file cannot drop a connection; one that failed anyway is
+    discarded by SQLAlchemy (a disconnect error invalidates it), so SQLite has no check before use."""
     options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
-    options.setdefault("pool_pre_ping", True)
+    options.setdefault("pool_pre_ping", False)
     if str(config.get("SQLALCHEMY_DATABASE_URI", "")).startswith("postgresql"):
         options.setdefault("pool_recycle", 1800)
         connect_args = dict(options.get("connect_args") or {})

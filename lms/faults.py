@@ -3,7 +3,8 @@
 - The database unreachable or restarted (a dropped connection, a refused connect, a lock or serialization
   failure): 503 with a ``Retry-After`` header and an Indonesian page saying to try again. The request's
   transaction is rolled back, so nothing of it is half-written; SQLAlchemy throws the dead connections away and
-  ``pool_pre_ping`` checks every connection before use, so the next request works without restarting the app.
+  a PostgreSQL connection is checked before use (lms/pool.py), so the next request works without restarting
+  the app.
 - The upload storage full (``StorageFull``, from ENOSPC/EDQUOT): 507 with an Indonesian page; the storage left
   no partial file and the transaction is rolled back, so no row names a missing file.
 """

@@ -38,17 +38,27 @@ def _https() -> bool:
     return request.is_secure or bool(current_app.config.get("SESSION_COOKIE_SECURE"))
 
 
+def _static_headers(config) -> tuple[tuple[str, str], ...]:
+    return (
+        ("Content-Security-Policy", config.get("CONTENT_SECURITY_POLICY") or _CSP),
+        ("X-Content-Type-Options", "nosniff"),
+        ("X-Frame-Options", "DENY"),
+        ("Referrer-Policy", "strict-origin-when-cross-origin"),
+        ("Permissions-Policy", PERMISSIONS_POLICY),
+        ("Cross-Origin-Opener-Policy", "same-origin"),
+    )
+
+
 def set_security_headers(response):
+    """Each header unless the view set its own (one pass over the response's headers, not one per header)."""
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", current_app.config.get("CONTENT_SECURITY_POLICY") or _CSP)
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("X-Frame-Options", "DENY")
-    headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-    headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
-    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-    if _https():
+    present = {name.lower() for name in headers.keys()}
+    for name, value in _static_headers(current_app.config):
+        if name.lower() not in present:
+            headers.add(name, value)
+    if _https() and "strict-transport-security" not in present:
         max_age = int(current_app.config.get("HSTS_MAX_AGE", 31536000))
-        headers.setdefault("Strict-Transport-Security", f"max-age={max_age}; includeSubDomains")
+        headers.add("Strict-Transport-Security", f"max-age={max_age}; includeSubDomains")
     return response
 
 

@@ -9,14 +9,17 @@
   types, and what a path-only URL depends on (the application root and the host); URLs with options
   (``_external``, ``_anchor`` ...) or unhashable values, and apps with URL-default functions, are built as usual.
 - ``csrf_token()`` in templates signs a session's token once (``stable_csrf_token``), the session cookie's
-  serializer is built once (``SessionInterface``), and Flask's per-call coroutine check of hooks and views is
-  remembered per function (``cached_ensure_sync``).
+  serializer is built once and a cookie is verified once while it is young enough (``SessionInterface``), and
+  Flask's per-call coroutine check of hooks and views is remembered per function (``cached_ensure_sync``).
 - base.html's navigation, head links and footer are cached fragments (lms/fragment_cache.py).
 """
+
+import time
 
 from flask import Flask
 from flask.globals import _cv_request
 from flask.sessions import SecureCookieSessionInterface
+from itsdangerous import BadSignature
 
 URL_CACHE_SIZE = 4096
 
@@ -131,12 +134,47 @@ def cached_ensure_sync(app: Flask):
     return cached
 
 
+SESSION_CACHE_SIZE = 4096
+_PLAIN_VALUES = (str, int, float, bool, type(None))
+
+
 class SessionInterface(SecureCookieSessionInterface):
     """Flask's signed-cookie sessions, with the signing serializer built once per set of keys instead of twice
-    a request (itsdangerous checks its JSON serializer by dumping ``{}`` each time one is built)."""
+    a request (itsdangerous checks its JSON serializer by dumping ``{}`` each time one is built), and a cookie
+    verified once: a logged-in browser sends the same cookie on every page, so its signature check, base64,
+    zlib and JSON work is done on its first request and the verified contents kept, keyed by the exact cookie
+    string and the keys that verified it. The age limit is checked on every request against the signing time
+    kept with it, as itsdangerous does. Only sessions of plain values are kept (a copy of their dict is a new
+    session); one carrying flash messages or other structures is decoded every time, as Flask does."""
 
     def __init__(self) -> None:
         self._serializers: dict = {}
+        self._opened: dict = {}
+
+    def open_session(self, app: Flask, request):
+        serializer = self.get_signing_serializer(app)
+        if serializer is None:
+            return None
+        value = request.cookies.get(self.get_cookie_name(app))
+        if not value:
+            return self.session_class()
+        max_age = int(app.permanent_session_lifetime.total_seconds())
+        key = (serializer, value)
+        known = self._opened.get(key)
+        if known is not None:
+            signed_at, data = known
+            if 0 <= int(time.time()) - signed_at <= max_age:
+                return self.session_class(data)
+            del self._opened[key]
+        try:
+            data, signed_at = serializer.loads(value, max_age=max_age, return_timestamp=True)
+        except BadSignature:
+            return self.session_class()
+        if isinstance(data, dict) and all(isinstance(v, _PLAIN_VALUES) for v in data.values()):
+            if len(self._opened) >= SESSION_CACHE_SIZE:
+                self._opened.clear()
+            self._opened[key] = (int(signed_at.timestamp()), dict(data))
+        return self.session_class(data)
 
     def get_signing_serializer(self, app: Flask):
         key = (app.secret_key, tuple(app.config.get("SECRET_KEY_FALLBACKS") or ()))
@@ -146,6 +184,7 @@ class SessionInterface(SecureCookieSessionInterface):
             serializer = super().get_signing_serializer(app)
             if serializer is not None:
                 self._serializers = {key: serializer}  # one app, one set of keys: keep only the latest
+                self._opened = {}  # cookies verified with other keys are checked again
             return serializer
         except TypeError:  # unhashable keys
             return super().get_signing_serializer(app)

@@ -21,6 +21,7 @@ from lms.db import InvalidTransition, utcnow
 from lms.events.models import Enrolment, EnrolmentStatus, Event
 from lms.events.operations import OperationError
 from lms.extensions import db
+from lms.readonly import read_only
 
 
 def _participant_event_or_404(event_id: int) -> Event:
@@ -236,6 +237,7 @@ def result(event_id: int, attempt_id: int):
 
 
 @bp.route(TAKE + "/evaluasi/<int:survey_id>", methods=["GET", "POST"])
+@read_only  # its GET: the form
 @login_required
 def survey_fill(event_id: int, survey_id: int):
     event = _participant_event_or_404(event_id)

@@ -26,6 +26,7 @@ from lms.events.operations import OperationError
 from lms.events.tools import register_event_tool
 from lms.extensions import db, limiter
 from lms.i18n import format_datetime
+from lms.readonly import read_only
 from lms.spreadsheets import xlsx_response
 
 bp = Blueprint("attendance", __name__)
@@ -88,6 +89,7 @@ def _render_check_in(session: EventSession, *, error=None, form=None, status=200
 
 
 @bp.route("/presensi/<int:session_id>", methods=["GET", "POST"])
+@read_only  # its GET: the code checked, the confirmation shown
 def check_in(session_id: int):
     """The QR code's link: ``?k=<code>`` from the QR; ``?t=<ticket>`` after the log-in; POST records it."""
     session = db.get_or_404(EventSession, session_id)

@@ -19,6 +19,7 @@ from lms.events.operations import OperationError
 from lms.events.tools import register_event_tool
 from lms.extensions import db, limiter
 from lms.jobs import enqueue
+from lms.readonly import read_only
 from lms.storage import delete_after_commit, discard_on_rollback, get_storage
 from lms.uploads import JPEG, PNG, UploadError, check_upload, limit_request_size
 
@@ -275,12 +276,14 @@ def settings(event_id: int):
 
 
 @bp.get("/sertifikat-saya")
+@read_only
 @login_required
 def mine():
     return render_template("certificates/mine.html", certificates=queries.user_certificates(_user()))
 
 
 @bp.get("/sertifikat-saya/<int:certificate_id>.pdf")
+@read_only
 @login_required
 def my_download(certificate_id: int):
     certificate = db.session.execute(

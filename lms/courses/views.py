@@ -21,6 +21,7 @@ from lms.events.operations import OperationError
 from lms.events.tools import register_event_tool, register_participant_tool
 from lms.extensions import db
 from lms.i18n import to_local, to_utc
+from lms.readonly import read_only
 from lms.spreadsheets import Text, add_table_sheet, new_workbook, xlsx_response
 from lms.storage import get_storage
 from lms.uploads import UploadError, check_upload, limit_request_size, too_large_message
@@ -89,6 +90,7 @@ def _locked_redirect(event: Event):
 
 
 @bp.get(LEARN)
+@read_only
 @login_required
 def outline(event_id: int):
     event, preview = _learner_event_or_404(event_id)
@@ -97,6 +99,7 @@ def outline(event_id: int):
 
 
 @bp.get(LEARN + "/modul/<int:module_id>")
+@read_only
 @login_required
 def module(event_id: int, module_id: int):
     event, preview = _learner_event_or_404(event_id)

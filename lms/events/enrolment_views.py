@@ -28,6 +28,7 @@ from lms.events.models import Enrolment, EnrolmentStatus, Event, EventStatus
 from lms.events.operations import OperationError
 from lms.extensions import db
 from lms.i18n import to_local
+from lms.readonly import read_only
 
 bp = Blueprint("enrolment", __name__)
 
@@ -92,6 +93,7 @@ def _manage_url(event: Event) -> str | None:
 
 
 @bp.get("/pelatihan")
+@read_only
 def catalogue():
     fragments = Fragments()
     filters = fragments.catalogue_filters(CatalogueFilterForm)
@@ -140,6 +142,7 @@ def _own_enrolment(event: Event) -> Enrolment | None:
 
 
 @bp.get("/pelatihan/<int:event_id>")
+@read_only
 def event_page(event_id: int):
     event = _visible_event_or_404(event_id)
     enrolment = _own_enrolment(event)
@@ -210,6 +213,7 @@ def withdraw(event_id: int):
 
 
 @bp.get("/pelatihan-saya")
+@read_only
 @role_required(Role.participant)
 def my_trainings():
     enrolments = training_rows(_user().id)

@@ -142,3 +142,49 @@ def test_anonymous_catalogue_page_cache_never_hides_a_message_or_a_change(db, cl
     event.title = "Bimtek Arsip Digital Lanjutan"
     db.session.commit()
     assert "Bimtek Arsip Digital Lanjutan" in client.get("/pelatihan").get_data(as_text=True)
+
+
+def test_a_verified_session_cookie_is_reused_until_it_expires(app_with, make_user, login, monkeypatch):
+    from datetime import timedelta
+
+    from lms import speedups
+
+    other = app_with(PERMANENT_SESSION_LIFETIME=timedelta(hours=1))
+    client = login(other.test_client(), make_user(name="Dewi Lestari"))
+    assert "Dewi Lestari" in client.get("/pelatihan-saya").get_data(as_text=True)  # the flash of the log-in is read
+    interface = other.session_interface
+    assert isinstance(interface, speedups.SessionInterface)
+    cookie = client.get_cookie("session").value
+
+    def loads_counted():
+        calls = []
+        serializer = interface.get_signing_serializer(other)
+        original = serializer.loads
+        monkeypatch.setattr(serializer, "loads", lambda *a, **k: calls.append(1) or original(*a, **k))
+        return calls
+
+    calls = loads_counted()
+    for _ in range(3):
+        assert "Dewi Lestari" in client.get("/pelatihan-saya").get_data(as_text=True)
+    assert client.get_cookie("session").value == cookie  # nothing changed: the same cookie on every page
+    assert calls == [1]  # verified on its first request only
+
+    # A tampered copy is never taken for the kept one: another string, checked and refused (logged out).
+    stranger = other.test_client()
+    stranger.set_cookie("session", cookie[:-2] + ("AA" if not cookie.endswith("AA") else "BB"))
+    assert stranger.get("/pelatihan-saya").status_code == 302
+
+    # An hour and a minute later the same cookie is too old, as itsdangerous would say: logged out.
+    later = speedups.time.time() + 3660
+    monkeypatch.setattr(speedups.time, "time", lambda: later)
+    assert client.get("/pelatihan-saya").status_code == 302
+
+
+def test_a_session_with_flash_messages_is_decoded_every_time(app_with, make_user, login):
+    other = app_with()
+    client = login(other.test_client(), make_user(name="Dewi Lestari"))
+    with client.session_transaction() as session:
+        session["_flashes"] = [("info", "Pesan pertama")]
+    assert "Pesan pertama" in client.get("/pelatihan-saya").get_data(as_text=True)
+    assert "Pesan pertama" not in client.get("/pelatihan-saya").get_data(as_text=True)  # shown once
+    assert not any("_flashes" in data for _, data in other.session_interface._opened.values())
