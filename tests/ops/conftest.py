@@ -2,6 +2,7 @@
 upload of a material file through the real form."""
 
 import io
+import time
 
 import pytest
 
@@ -61,3 +62,18 @@ def upload_material(client_as, organiser):
 def stored_files(folder) -> list:
     """Every file under the storage folder, temporary ones included."""
     return sorted(p for p in folder.rglob("*") if p.is_file()) if folder.exists() else []
+
+
+def terminate_backends(connection, pids: list[int]) -> int:
+    """Terminate PostgreSQL backends ``pids`` through ``connection`` (autocommit); the number terminated.
+
+    pg_terminate_backend only signals: wait until the backends are gone (and their sockets closed), as they are
+    once a restarted server answers again. Within that moment a request gets the retry page instead."""
+    killed = sum(bool(connection.execute("SELECT pg_terminate_backend(%s)", (p,)).fetchone()[0]) for p in pids)
+    deadline = time.monotonic() + 10
+    while (
+        time.monotonic() < deadline
+        and connection.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = ANY(%s)", (pids,)).fetchone()[0]
+    ):
+        time.sleep(0.01)
+    return killed

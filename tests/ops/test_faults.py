@@ -2,8 +2,6 @@
 next request fine without restarting the app. Simulated through the engine on every database; on PostgreSQL also
 for real, with pg_terminate_backend on the app's connections between two requests and during one."""
 
-import time
-
 import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
@@ -11,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from lms.auth.models import Role
 from lms.events import enrolment as enrolment_ops
 from lms.events.models import Enrolment
+from tests.ops.conftest import terminate_backends
 
 RETRYABLE_MESSAGES = {  # what the driver says when the database is away or busy for a moment
     "sqlite": "database is locked",
@@ -154,16 +153,7 @@ def killer(db, is_postgres):
                 )
             ]
         )
-        killed = sum(bool(connection.execute("SELECT pg_terminate_backend(%s)", (p,)).fetchone()[0]) for p in pids)
-        # pg_terminate_backend only signals: wait until the backends are gone (and their sockets closed), as they
-        # are once a restarted server answers again. Within that moment a request gets the retry page instead.
-        deadline = time.monotonic() + 10
-        while (
-            time.monotonic() < deadline
-            and connection.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = ANY(%s)", (pids,)).fetchone()[0]
-        ):
-            time.sleep(0.01)
-        return killed
+        return terminate_backends(connection, pids)
 
     yield kill
     connection.close()

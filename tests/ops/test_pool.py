@@ -6,6 +6,7 @@ import time
 import pytest
 
 from lms.extensions import db as _db
+from tests.ops.conftest import terminate_backends
 
 
 @pytest.fixture
@@ -63,13 +64,7 @@ def test_a_dropped_connection_is_found_by_its_socket_and_replaced(app_with, ping
             import psycopg
 
             killer = psycopg.connect(engine.url.set(drivername="postgresql").render_as_string(False), autocommit=True)
-            killer.execute("SELECT pg_terminate_backend(%s)", (old_pid,))
-            deadline = time.monotonic() + 10
-            while (
-                time.monotonic() < deadline
-                and killer.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = %s", (old_pid,)).fetchone()[0]
-            ):
-                time.sleep(0.01)
+            assert terminate_backends(killer, [old_pid]) == 1
             killer.close()
         else:
             engine.pool.dispose()  # SQLite: nothing can drop a file's connection; a new one is opened
