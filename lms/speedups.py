@@ -97,21 +97,31 @@ def stable_csrf_token(app: Flask):
     def csrf_token() -> str:
         config = app.config
         field = config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
-        raw = session.get(field)
-        if field in g or config.get("WTF_CSRF_TIME_LIMIT", 3600) is not None or not isinstance(raw, str):
+        if field in g or config.get("WTF_CSRF_TIME_LIMIT", 3600) is not None:
             return generate_csrf()
-        key = (config.get("WTF_CSRF_SECRET_KEY") or app.secret_key, raw)
-        token = cache.get(key)
-        if token is None:
-            token = generate_csrf()
+        secret = config.get("WTF_CSRF_SECRET_KEY") or app.secret_key
+        raw = session.get(field)
+        token = cache.get((secret, raw)) if isinstance(raw, str) else None
+        if token is not None:
+            setattr(g, field, token)  # what generate_csrf does: forms of this request use the same token
+            return token
+        token = generate_csrf()  # creates the session's raw token when it has none yet
+        raw = session.get(field)
+        if isinstance(raw, str):
             if len(cache) >= URL_CACHE_SIZE:
                 cache.clear()
-            cache[key] = token
-        else:
-            setattr(g, field, token)  # what generate_csrf does: forms of this request use the same token
+            cache[(secret, raw)] = token
         return token
 
     return csrf_token
+
+
+def drop_csrf_context_processor(app: Flask) -> None:
+    """Flask-WTF puts ``csrf_token`` into every template's context as well as into the globals, and the context
+    wins: without this, templates would call Flask-WTF's ``generate_csrf`` (a new signature per request) instead
+    of ``stable_csrf_token``. The globals keep both of its names (``csrf_token``, ``csrf_meta_tag``)."""
+    processors = app.template_context_processors.get(None, [])
+    processors[:] = [p for p in processors if getattr(p, "__module__", None) != "flask_wtf.csrf"]
 
 
 def cached_ensure_sync(app: Flask):
@@ -197,6 +207,7 @@ def init_app(app: Flask) -> None:
     wrap_limiter_hook(app, limiter)
     app.jinja_env.globals["url_for"] = memoised_url_for(app)
     app.jinja_env.globals["csrf_token"] = stable_csrf_token(app)
+    drop_csrf_context_processor(app)
     app.jinja_env.add_extension(FragmentCacheExtension)
     app.ensure_sync = cached_ensure_sync(app)
     if type(app.session_interface) is SecureCookieSessionInterface:

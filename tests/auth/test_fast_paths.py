@@ -30,7 +30,11 @@ def test_anonymous_page_sets_no_cookie_and_carries_no_token(app_with, make_event
     assert login_page.headers.getlist("Set-Cookie")
 
 
-def test_logged_in_token_is_stable_valid_and_logout_needs_it(app_with, make_user, form_login):
+def test_logged_in_token_is_stable_valid_and_logout_needs_it(app_with, make_user, form_login, monkeypatch):
+    from itsdangerous.timed import TimestampSigner
+
+    clock = iter(range(2_000_000_000, 2_000_000_100))
+    monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: next(clock))  # a signature differs each time
     make_user(email="a@x.id")
     client = app_with(WTF_CSRF_ENABLED=True).test_client()
     page = client.get("/masuk").get_data(as_text=True)
@@ -40,6 +44,8 @@ def test_logged_in_token_is_stable_valid_and_logout_needs_it(app_with, make_user
     first = client.get("/pelatihan-saya").get_data(as_text=True)
     second = client.get("/pelatihan-saya").get_data(as_text=True)
     assert _token(first) == _token(second)  # signed once per session: the navigation can be a cached fragment
+    page = client.get("/profil").get_data(as_text=True)  # a page with a form of its own
+    assert f'name="csrf_token" type="hidden" value="{_token(page)}"' in page  # its form and the page share one
     assert f'<input type="hidden" name="csrf_token" value="{_token(first)}">' in first  # the log-out form
     assert f"X-CSRFToken&#34;: &#34;{_token(first)}" in first or f'"X-CSRFToken": "{_token(first)}"' in first
 
