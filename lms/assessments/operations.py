@@ -6,7 +6,7 @@ import random
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import func, inspect, select, update
 from sqlalchemy.exc import IntegrityError
 
 from lms.assessments import scoring
@@ -242,45 +242,55 @@ def _check_open(attempt: Attempt, now: datetime) -> None:
         raise OperationError(_("Waktu pengerjaan sudah habis; jawaban tidak dihitung."))
 
 
-def _apply(answer: Answer, question: Question, option_ids: list[int], text: str | None, now: datetime) -> None:
+def _answer_values(attempt: Attempt, question: Question, option_ids: list[int], text: str | None, now: datetime):
     valid = {o.id for o in question.options}
     chosen = sorted({i for i in option_ids if i in valid})
     if question.kind in (QuestionKind.single, QuestionKind.true_false):
         chosen = chosen[:1]
-    answer.option_ids_json = json.dumps(chosen)
-    answer.text = ((text or "").strip() or None) if question.kind is QuestionKind.short else None
-    answer.answered_at = now
-    answer.points_awarded = None
+    return {
+        "attempt_id": attempt.id,
+        "question_id": question.id,
+        "option_ids_json": json.dumps(chosen),
+        "text": ((text or "").strip() or None) if question.kind is QuestionKind.short else None,
+        "answered_at": now,
+        "points_awarded": None,
+    }
 
 
-def save_answers(attempt: Attempt, given: list[tuple[Question, list[int], str | None]], now: datetime) -> list[Answer]:
-    """Store answers as given (each replacing the previous one) with one read and one flush. Refused after the
-    deadline or once the attempt is closed; questions outside the attempt are refused."""
+def _upsert(dialect: str):
+    """INSERT ... ON CONFLICT DO UPDATE of the dialect (SQLite and PostgreSQL spell it alike)."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    return dialect_insert
+
+
+def save_answers(attempt: Attempt, given: list[tuple[Question, list[int], str | None]], now: datetime) -> int:
+    """Store answers as given, each replacing the previous one, in one statement (an upsert on the attempt and
+    question: no read first, and two saves of one answer at once cannot collide). Refused after the deadline or
+    once the attempt is closed; questions outside the attempt are refused. Returns how many were stored."""
     _check_open(attempt, now)
     in_attempt = set(attempt.order.get("questions", []))
     if any(q.id not in in_attempt for q, _o, _t in given):
         raise OperationError(_("Soal tidak termasuk dalam tes ini."))
-    existing = {
-        a.question_id: a
-        for a in db.session.execute(
-            select(Answer).where(Answer.attempt_id == attempt.id, Answer.question_id.in_([q.id for q, _o, _t in given]))
-        ).scalars()
-    }
-    saved = []
-    for question, option_ids, text in given:
-        answer = existing.get(question.id)
-        if answer is None:
-            answer = existing[question.id] = Answer(attempt_id=attempt.id, question_id=question.id)
-            db.session.add(answer)
-        _apply(answer, question, option_ids, text, now)
-        saved.append(answer)
-    db.session.flush()
-    return saved
+    if not given:
+        return 0
+    rows = list({q.id: _answer_values(attempt, q, o, t, now) for q, o, t in given}.values())  # last one wins
+    statement = _upsert(db.session.get_bind().dialect.name)(Answer).values(rows)
+    changed = {c: statement.excluded[c] for c in ("option_ids_json", "text", "answered_at", "points_awarded")}
+    db.session.execute(statement.on_conflict_do_update(index_elements=["attempt_id", "question_id"], set_=changed))
+    # Answers of this attempt already loaded in the session are now out of date: read them again when used.
+    db.session.expire(attempt, ["answers"])
+    for obj in list(db.session.identity_map.values()):
+        if isinstance(obj, Answer) and inspect(obj).dict.get("attempt_id") == attempt.id:  # no load to ask
+            db.session.expire(obj)
+    return len(rows)
 
 
-def save_answer(attempt: Attempt, question: Question, option_ids: list[int], text: str | None, now: datetime):
+def save_answer(attempt: Attempt, question: Question, option_ids: list[int], text: str | None, now: datetime) -> int:
     """Store one answer as given (replacing the previous one)."""
-    return save_answers(attempt, [(question, option_ids, text)], now)[0]
+    return save_answers(attempt, [(question, option_ids, text)], now)
 
 
 def _rescore(attempt: Attempt) -> None:

@@ -40,17 +40,26 @@ def _participant_event_or_404(event_id: int) -> Event:
     return event
 
 
-def _own_attempt_or_404(event: Event, attempt_id: int) -> Attempt:
-    """The current user's attempt at a test of ``event``, with its test loaded in the same query."""
+def _participant_attempt_or_404(event_id: int, attempt_id: int) -> tuple[Event, Attempt]:
+    """The event and the current user's attempt at one of its tests, when he is an approved participant of it,
+    with the attempt's test: one query, as every answer saved runs it."""
     attempt = db.session.execute(
         select(Attempt)
         .join(Attempt.assessment)
-        .options(contains_eager(Attempt.assessment))
-        .where(Attempt.id == attempt_id, Attempt.user_id == current_user.id, Assessment.event_id == event.id)
+        .join(Assessment.event)
+        .join(Enrolment, Enrolment.event_id == Event.id)
+        .options(contains_eager(Attempt.assessment).contains_eager(Assessment.event))
+        .where(
+            Attempt.id == attempt_id,
+            Attempt.user_id == current_user.id,
+            Event.id == event_id,
+            Enrolment.user_id == current_user.id,
+            Enrolment.status == EnrolmentStatus.approved,
+        )
     ).scalar_one_or_none()
     if attempt is None:
         abort(404)
-    return attempt
+    return attempt.assessment.event, attempt
 
 
 @bp.route(TAKE)
@@ -105,8 +114,7 @@ def _closed_redirect(event: Event, attempt: Attempt):
 @bp.route(TAKE + "/percobaan/<int:attempt_id>")
 @login_required
 def take(event_id: int, attempt_id: int):
-    event = _participant_event_or_404(event_id)
-    attempt = _own_attempt_or_404(event, attempt_id)
+    event, attempt = _participant_attempt_or_404(event_id, attempt_id)
     now = utcnow()
     if ops.finalise_if_expired(attempt, now):
         db.session.commit()
@@ -154,8 +162,7 @@ def _save_from_form(attempt: Attempt) -> None:
 @login_required
 def answer(event_id: int, attempt_id: int):
     """Save one answer (htmx, on every change): replies with a short status fragment."""
-    event = _participant_event_or_404(event_id)
-    attempt = _own_attempt_or_404(event, attempt_id)
+    event, attempt = _participant_attempt_or_404(event_id, attempt_id)
     question = (
         db.session.execute(
             select(Question)
@@ -182,8 +189,7 @@ def answer(event_id: int, attempt_id: int):
 @login_required
 def save(event_id: int, attempt_id: int):
     """The plain form post (no JavaScript): save the answers shown, then go where asked."""
-    event = _participant_event_or_404(event_id)
-    attempt = _own_attempt_or_404(event, attempt_id)
+    event, attempt = _participant_attempt_or_404(event_id, attempt_id)
     try:
         _save_from_form(attempt)
     except OperationError as error:
@@ -200,8 +206,7 @@ def save(event_id: int, attempt_id: int):
 @login_required
 def submit(event_id: int, attempt_id: int):
     """Submit: the answers in the form are saved first (when still in time); sent twice, it counts once."""
-    event = _participant_event_or_404(event_id)
-    attempt = _own_attempt_or_404(event, attempt_id)
+    event, attempt = _participant_attempt_or_404(event_id, attempt_id)
     now = utcnow()
     if attempt.is_open and not ops.expired(attempt, now):
         try:
@@ -219,8 +224,7 @@ def submit(event_id: int, attempt_id: int):
 @bp.route(TAKE + "/percobaan/<int:attempt_id>/hasil")
 @login_required
 def result(event_id: int, attempt_id: int):
-    event = _participant_event_or_404(event_id)
-    attempt = _own_attempt_or_404(event, attempt_id)
+    event, attempt = _participant_attempt_or_404(event_id, attempt_id)
     if attempt.is_open:
         if not ops.finalise_if_expired(attempt, utcnow()):
             return redirect(url_for(".take", event_id=event.id, attempt_id=attempt.id))

@@ -4,12 +4,15 @@ submission, attempts limit, stable shuffling, and no answer key in the page."""
 import json
 import random
 import re
+import threading
 from datetime import timedelta
+
+from sqlalchemy import select
 
 from lms.assessments import operations as ops
 from lms.assessments.models import Answer, Attempt, AttemptStatus, QuestionKind
 from lms.db import utcnow
-from lms.events.models import EnrolmentStatus
+from lms.events.models import Enrolment, EnrolmentStatus
 
 from .conftest import answer, correct, start, wrong
 
@@ -216,6 +219,72 @@ def test_someone_elses_attempt_is_404(db, client_as, participant, make_user, enr
     other = client_as(enrol(event, make_user()))
     assert other.get(f"/pelatihan/{event.id}/tes/percobaan/{attempt.id}").status_code == 404
     assert other.post(f"/pelatihan/{event.id}/tes/percobaan/{attempt.id}/kirim").status_code == 404
+
+
+def test_an_attempt_is_found_only_under_its_own_event_and_while_approved(
+    db, client_as, participant, make_event, enrol, event, pre_test, bank
+):
+    client = client_as(participant)
+    attempt = start(client, event, pre_test)
+    other_event = make_event(title="Acara Lain")
+    enrol(other_event, participant)
+    single = bank["single"]
+    url = f"/pelatihan/{other_event.id}/tes/percobaan/{attempt.id}"
+    assert client.get(url).status_code == 404  # his attempt, under an event it does not belong to
+    assert client.post(url + "/jawab", data={"question_id": single.id}).status_code == 404
+    enrolment = db.session.execute(
+        select(Enrolment).where(Enrolment.event_id == event.id, Enrolment.user_id == participant.id)
+    ).scalar_one()
+    enrolment.status = EnrolmentStatus.withdrawn
+    db.session.commit()
+    assert answer(client, event, attempt, single, correct(single)).status_code == 404
+    assert _answers(db, attempt) == {}
+
+
+def test_saving_an_answer_reads_once_and_writes_once(db, client_as, participant, event, pre_test, bank, count_queries):
+    client = client_as(participant)
+    attempt = start(client, event, pre_test)
+    single = bank["single"]
+    answer(client, event, attempt, single, wrong(single))
+    url = f"/pelatihan/{event.id}/tes/percobaan/{attempt.id}/jawab"
+    data = {"question_id": single.id, f"q{single.id}": correct(single)}
+    with count_queries() as counted:
+        assert client.post(url, data=data, headers={"HX-Request": "true"}).status_code == 200
+    statements = [s.split()[0].upper() for s in counted.statements]
+    # the user, his attempt with its test and event (one join), the question with its options, then one upsert
+    assert statements == ["SELECT", "SELECT", "SELECT", "INSERT"], counted.statements
+    assert "ON CONFLICT" in counted.statements[-1]
+    assert _answers(db, attempt)[single.id].option_ids == correct(single)
+
+
+def test_the_same_answer_saved_twice_at_once_is_stored_once(app, db, login, participant, event, pre_test, bank):
+    attempt = start(login(app.test_client(), participant), event, pre_test)
+    single = bank["single"]
+    clients = [login(app.test_client(), participant) for _ in range(4)]
+    barrier = threading.Barrier(len(clients))
+    codes, errors = [], []
+
+    url = f"/pelatihan/{event.id}/tes/percobaan/{attempt.id}/jawab"
+    question_id = single.id
+
+    def worker(client, values) -> None:
+        try:
+            barrier.wait()
+            data = {"question_id": question_id, f"q{question_id}": values}
+            codes.append(client.post(url, data=data, headers={"HX-Request": "true"}).status_code)
+        except BaseException as exc:  # noqa: BLE001 - collected and asserted below
+            errors.append(exc)
+
+    choices = [correct(single), wrong(single)] * 2
+    threads = [threading.Thread(target=worker, args=(c, v)) for c, v in zip(clients, choices, strict=True)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == [] and codes == [200] * 4
+    db.session.expire_all()
+    rows = db.session.execute(select(Answer).where(Answer.attempt_id == attempt.id)).scalars().all()
+    assert len(rows) == 1 and rows[0].option_ids in (correct(single), wrong(single))
 
 
 def test_review_after_closing_when_allowed(db, client_as, participant, event, make_test, bank):
