@@ -40,10 +40,10 @@ def _participant_event_or_404(event_id: int) -> Event:
     return event
 
 
-def _participant_attempt_or_404(event_id: int, attempt_id: int) -> tuple[Event, Attempt]:
-    """The event and the current user's attempt at one of its tests, when he is an approved participant of it,
-    with the attempt's test: one query, as every answer saved runs it."""
-    attempt = db.session.execute(
+def _attempt_statement(event_id: int, attempt_id: int):
+    """The current user's attempt at a test of the event, with its test and event, when he is an approved
+    participant of the event."""
+    return (
         select(Attempt)
         .join(Attempt.assessment)
         .join(Assessment.event)
@@ -56,10 +56,33 @@ def _participant_attempt_or_404(event_id: int, attempt_id: int) -> tuple[Event, 
             Enrolment.user_id == current_user.id,
             Enrolment.status == EnrolmentStatus.approved,
         )
-    ).scalar_one_or_none()
+    )
+
+
+def _participant_attempt_or_404(event_id: int, attempt_id: int) -> tuple[Event, Attempt]:
+    """The event and the current user's attempt at one of its tests (``_attempt_statement``): one query."""
+    attempt = db.session.execute(_attempt_statement(event_id, attempt_id)).scalar_one_or_none()
     if attempt is None:
         abort(404)
     return attempt.assessment.event, attempt
+
+
+def _attempt_and_question_or_404(event_id: int, attempt_id: int, question_id: int):
+    """``_participant_attempt_or_404`` and the question of the attempt with its options, in the same query (every
+    answer saved runs it): (event, attempt, question)."""
+    statement = (
+        _attempt_statement(event_id, attempt_id)
+        .add_columns(Question)
+        .outerjoin(Question, Question.id == question_id)
+        .options(joinedload(Question.options))
+    )
+    row = db.session.execute(statement).unique().one_or_none()
+    if row is None:
+        abort(404)
+    attempt, question = row
+    if question is None or question.id not in attempt.order.get("questions", []):
+        abort(404)
+    return attempt.assessment.event, attempt, question
 
 
 @bp.route(TAKE)
@@ -162,18 +185,8 @@ def _save_from_form(attempt: Attempt) -> None:
 @login_required
 def answer(event_id: int, attempt_id: int):
     """Save one answer (htmx, on every change): replies with a short status fragment."""
-    event, attempt = _participant_attempt_or_404(event_id, attempt_id)
-    question = (
-        db.session.execute(
-            select(Question)
-            .options(joinedload(Question.options))
-            .where(Question.id == (request.form.get("question_id", type=int) or 0))
-        )
-        .unique()
-        .scalar_one_or_none()
-    )
-    if question is None or question.id not in attempt.order.get("questions", []):
-        abort(404)
+    question_id = request.form.get("question_id", type=int) or 0
+    event, attempt, question = _attempt_and_question_or_404(event_id, attempt_id, question_id)
     try:
         saved = ops.save_answer(attempt, question, *_given(question), utcnow())
     except OperationError as error:

@@ -232,6 +232,11 @@ def test_an_attempt_is_found_only_under_its_own_event_and_while_approved(
     url = f"/pelatihan/{other_event.id}/tes/percobaan/{attempt.id}"
     assert client.get(url).status_code == 404  # his attempt, under an event it does not belong to
     assert client.post(url + "/jawab", data={"question_id": single.id}).status_code == 404
+    own = f"/pelatihan/{event.id}/tes/percobaan/{attempt.id}/jawab"
+    outside = ops.create_question(event, QuestionKind.single, "Soal di luar tes", 1, [("Ya", True), ("Tidak", False)])
+    db.session.commit()
+    for question_id in (outside.id, 0, 10**9, "x"):  # a question of the event but not of this test, none, junk
+        assert client.post(own, data={"question_id": question_id, f"q{question_id}": "1"}).status_code == 404
     enrolment = db.session.execute(
         select(Enrolment).where(Enrolment.event_id == event.id, Enrolment.user_id == participant.id)
     ).scalar_one()
@@ -251,8 +256,8 @@ def test_saving_an_answer_reads_once_and_writes_once(db, client_as, participant,
     with count_queries() as counted:
         assert client.post(url, data=data, headers={"HX-Request": "true"}).status_code == 200
     statements = [s.split()[0].upper() for s in counted.statements]
-    # the user, his attempt with its test and event (one join), the question with its options, then one upsert
-    assert statements == ["SELECT", "SELECT", "SELECT", "INSERT"], counted.statements
+    # the user; his attempt with its test and event and the question with its options (one join); one upsert
+    assert statements == ["SELECT", "SELECT", "INSERT"], counted.statements
     assert "ON CONFLICT" in counted.statements[-1]
     assert _answers(db, attempt)[single.id].option_ids == correct(single)
 
