@@ -1,5 +1,5 @@
-"""Assessment pages for organisers: the question bank, tests, results, grading and pre/post report, the
-evaluation surveys with IKM. The participant's pages are in take_views.py, on the same blueprint."""
+"""Assessment pages for organisers: the question bank, tests, results, grading and pre/post report. The
+evaluation surveys are in survey_views.py and the participant's pages in take_views.py, on the same blueprint."""
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -9,9 +9,8 @@ from sqlalchemy.orm import selectinload
 
 from lms.assessments import completion as assessments_completion
 from lms.assessments import operations as ops
-from lms.assessments import queries, surveys, xlsx
-from lms.assessments.forms import AssessmentForm, GradeForm, QuestionForm, SurveyEditForm, SurveyForm
-from lms.assessments.ikm import BAND_LABELS
+from lms.assessments import queries, xlsx
+from lms.assessments.forms import AssessmentForm, GradeForm, QuestionForm
 from lms.assessments.models import (
     Assessment,
     AssessmentKind,
@@ -407,86 +406,6 @@ def report_xlsx(event_id: int):
     return xlsx_response(xlsx.gain_workbook(event, queries.gain_report(event)), f"pre-post-{event.id}.xlsx")
 
 
-# Organiser: evaluation surveys --------------------------------------------------------------------
-
-
-@bp.route(EVAL)
-@role_required(*MANAGERS)
-def surveys_index(event_id: int):
-    event = get_managed_event_or_404(event_id)
-    return _surveys_page(event, _new_survey_form(event))
-
-
-def _new_survey_form(event: Event) -> SurveyForm:
-    form = SurveyForm()
-    form.speaker.choices = [("", _("Penyelenggaraan acara"))] + [(s, s) for s in surveys.event_speakers(event)]
-    return form
-
-
-def _surveys_page(event: Event, form: SurveyForm):
-    rows = db.session.execute(
-        select(Survey).where(Survey.event_id == event.id).options(selectinload(Survey.items)).order_by(Survey.id)
-    ).scalars()
-    results = [(s, surveys.survey_ikm(s)) for s in rows]
-    return render_template("assessments/surveys.html", event=event, results=results, form=form)
-
-
-@bp.post(EVAL + "/baru")
-@role_required(*MANAGERS)
-def survey_new(event_id: int):
-    event = get_managed_event_or_404(event_id)
-    form = _new_survey_form(event)
-    if not form.validate_on_submit():
-        return _surveys_page(event, form), 400
-    speaker = form.speaker.data or None
-    if speaker is not None and speaker not in surveys.event_speakers(event):
-        abort(400)
-    try:
-        surveys.create_survey(event, speaker, form.title.data)
-    except OperationError as error:
-        _fail(error)
-    else:
-        db.session.commit()
-        flash(_("Evaluasi dibuat dengan sembilan unsur bawaan."), "success")
-    return redirect(url_for(".surveys_index", event_id=event.id))
-
-
-@bp.route(EVAL + "/<int:survey_id>/ubah", methods=["GET", "POST"])
-@role_required(*MANAGERS)
-def survey_edit(event_id: int, survey_id: int):
-    event = get_managed_event_or_404(event_id)
-    survey = _survey_or_404(event, survey_id)
-    form = SurveyEditForm(obj=survey)
-    if request.method == "GET":
-        form.items.data = "\n".join(i.text for i in survey.items)
-    if form.validate_on_submit():
-        try:
-            surveys.update_survey(survey, form.title.data, form.items.data.splitlines(), bool(form.is_open.data))
-        except OperationError as error:
-            db.session.rollback()
-            form.items.errors = [*form.items.errors, str(error)]
-        else:
-            db.session.commit()
-            flash(_("Evaluasi disimpan."), "success")
-            return redirect(url_for(".surveys_index", event_id=event.id))
-    return render_template("assessments/survey_form.html", event=event, survey=survey, form=form)
-
-
-@bp.route(EVAL + "/<int:survey_id>/hasil")
-@role_required(*MANAGERS)
-def survey_results(event_id: int, survey_id: int):
-    event = get_managed_event_or_404(event_id)
-    survey = _survey_or_404(event, survey_id)
-    return render_template(
-        "assessments/survey_results.html",
-        event=event,
-        survey=survey,
-        result=surveys.survey_ikm(survey),
-        comments=surveys.survey_comments(survey),
-        band_labels=BAND_LABELS,
-    )
-
-
 def _ordered(attempt: Attempt) -> list[tuple[Question, list]]:
     """The attempt's questions with their options, in the order stored when it started."""
     order = attempt.order
@@ -502,5 +421,5 @@ def _ordered(attempt: Attempt) -> list[tuple[Question, list]]:
     return items
 
 
-# The participant's pages live in their own module on this blueprint.
-from lms.assessments import take_views  # noqa: E402, F401
+# The organiser's evaluation surveys and the participant's pages live in their own modules on this blueprint.
+from lms.assessments import survey_views, take_views  # noqa: E402, F401
