@@ -4,6 +4,7 @@ import json
 import logging
 import random
 from datetime import datetime, timedelta
+from functools import cache
 
 from flask_babel import gettext as _
 from sqlalchemy import func, inspect, select, update
@@ -257,13 +258,17 @@ def _answer_values(attempt: Attempt, question: Question, option_ids: list[int], 
     }
 
 
+@cache
 def _upsert(dialect: str):
-    """INSERT ... ON CONFLICT DO UPDATE of the dialect (SQLite and PostgreSQL spell it alike)."""
+    """INSERT ... ON CONFLICT (attempt, question) DO UPDATE of one answer, for the dialect (SQLite and PostgreSQL
+    spell it alike). Built once: constructing it (``excluded`` above all) cost more than running it."""
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as dialect_insert
     else:
         from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    return dialect_insert
+    statement = dialect_insert(Answer.__table__)
+    changed = {c: statement.excluded[c] for c in ("option_ids_json", "text", "answered_at", "points_awarded")}
+    return statement.on_conflict_do_update(index_elements=["attempt_id", "question_id"], set_=changed)
 
 
 def save_answers(attempt: Attempt, given: list[tuple[Question, list[int], str | None]], now: datetime) -> int:
@@ -277,9 +282,7 @@ def save_answers(attempt: Attempt, given: list[tuple[Question, list[int], str | 
     if not given:
         return 0
     rows = list({q.id: _answer_values(attempt, q, o, t, now) for q, o, t in given}.values())  # last one wins
-    statement = _upsert(db.session.get_bind().dialect.name)(Answer).values(rows)
-    changed = {c: statement.excluded[c] for c in ("option_ids_json", "text", "answered_at", "points_awarded")}
-    db.session.execute(statement.on_conflict_do_update(index_elements=["attempt_id", "question_id"], set_=changed))
+    db.session.execute(_upsert(db.session.get_bind().dialect.name), rows)  # one row, or an executemany
     # Answers of this attempt already loaded in the session are now out of date: read them again when used.
     db.session.expire(attempt, ["answers"])
     for obj in list(db.session.identity_map.values()):

@@ -1,10 +1,12 @@
 """Assessment pages for participants: the test list, the test page (answers saved one by one) and the
 evaluation form. Registered on the ``assessments`` blueprint of views.py."""
 
+from functools import cache
+
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from lms.assessments import operations as ops
@@ -40,28 +42,38 @@ def _participant_event_or_404(event_id: int) -> Event:
     return event
 
 
-def _attempt_statement(event_id: int, attempt_id: int):
-    """The current user's attempt at a test of the event, with its test and event, when he is an approved
-    participant of the event."""
-    return (
+@cache
+def _attempt_statement(with_question: bool = False):
+    """The user's attempt at a test of the event, with its test and event, when he is an approved participant of
+    the event (bound parameters ``attempt_id``, ``user_id``, ``event_id``); ``with_question``: and the question
+    ``question_id`` with its options. Built once: constructing it cost more than running it."""
+    statement = (
         select(Attempt)
         .join(Attempt.assessment)
         .join(Assessment.event)
         .join(Enrolment, Enrolment.event_id == Event.id)
         .options(contains_eager(Attempt.assessment).contains_eager(Assessment.event))
         .where(
-            Attempt.id == attempt_id,
-            Attempt.user_id == current_user.id,
-            Event.id == event_id,
-            Enrolment.user_id == current_user.id,
+            Attempt.id == bindparam("attempt_id"),
+            Attempt.user_id == bindparam("user_id"),
+            Event.id == bindparam("event_id"),
+            Enrolment.user_id == bindparam("user_id"),
             Enrolment.status == EnrolmentStatus.approved,
         )
     )
+    if with_question:
+        statement = (
+            statement.add_columns(Question)
+            .outerjoin(Question, Question.id == bindparam("question_id"))
+            .options(joinedload(Question.options))
+        )
+    return statement
 
 
 def _participant_attempt_or_404(event_id: int, attempt_id: int) -> tuple[Event, Attempt]:
     """The event and the current user's attempt at one of its tests (``_attempt_statement``): one query."""
-    attempt = db.session.execute(_attempt_statement(event_id, attempt_id)).scalar_one_or_none()
+    params = {"attempt_id": attempt_id, "user_id": current_user.id, "event_id": event_id}
+    attempt = db.session.execute(_attempt_statement(), params).scalar_one_or_none()
     if attempt is None:
         abort(404)
     return attempt.assessment.event, attempt
@@ -70,13 +82,8 @@ def _participant_attempt_or_404(event_id: int, attempt_id: int) -> tuple[Event, 
 def _attempt_and_question_or_404(event_id: int, attempt_id: int, question_id: int):
     """``_participant_attempt_or_404`` and the question of the attempt with its options, in the same query (every
     answer saved runs it): (event, attempt, question)."""
-    statement = (
-        _attempt_statement(event_id, attempt_id)
-        .add_columns(Question)
-        .outerjoin(Question, Question.id == question_id)
-        .options(joinedload(Question.options))
-    )
-    row = db.session.execute(statement).unique().one_or_none()
+    params = {"attempt_id": attempt_id, "user_id": current_user.id, "event_id": event_id, "question_id": question_id}
+    row = db.session.execute(_attempt_statement(with_question=True), params).unique().one_or_none()
     if row is None:
         abort(404)
     attempt, question = row
