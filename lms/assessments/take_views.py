@@ -26,17 +26,25 @@ from lms.extensions import db
 from lms.readonly import read_only
 
 
+def _approved_participant():
+    """The joined ``Event`` is ``event_id`` and the user ``user_id`` is an approved participant of it (bound
+    parameters; ``Enrolment`` joined on the event)."""
+    return (
+        Event.id == bindparam("event_id"),
+        Enrolment.user_id == bindparam("user_id"),
+        Enrolment.status == EnrolmentStatus.approved,
+    )
+
+
+@cache
+def _event_statement():
+    return select(Event).join(Enrolment, Enrolment.event_id == Event.id).where(*_approved_participant())
+
+
 def _participant_event_or_404(event_id: int) -> Event:
-    """The event when the current user is an approved participant of it (one query: every answer saved runs it)."""
-    event = db.session.execute(
-        select(Event)
-        .join(Enrolment, Enrolment.event_id == Event.id)
-        .where(
-            Event.id == event_id,
-            Enrolment.user_id == current_user.id,
-            Enrolment.status == EnrolmentStatus.approved,
-        )
-    ).scalar_one_or_none()
+    """The event when the current user is an approved participant of it: one query, built once."""
+    params = {"event_id": event_id, "user_id": current_user.id}
+    event = db.session.execute(_event_statement(), params).scalar_one_or_none()
     if event is None:
         abort(404)
     return event
@@ -44,22 +52,16 @@ def _participant_event_or_404(event_id: int) -> Event:
 
 @cache
 def _attempt_statement(with_question: bool = False):
-    """The user's attempt at a test of the event, with its test and event, when he is an approved participant of
-    the event (bound parameters ``attempt_id``, ``user_id``, ``event_id``); ``with_question``: and the question
-    ``question_id`` with its options. Built once: constructing it cost more than running it."""
+    """The user's attempt ``attempt_id`` at a test of the event, with its test and event, when he is an approved
+    participant of the event (``_approved_participant``); ``with_question``: and the question ``question_id``
+    with its options. Built once: constructing it cost more than running it."""
     statement = (
         select(Attempt)
         .join(Attempt.assessment)
         .join(Assessment.event)
         .join(Enrolment, Enrolment.event_id == Event.id)
         .options(contains_eager(Attempt.assessment).contains_eager(Assessment.event))
-        .where(
-            Attempt.id == bindparam("attempt_id"),
-            Attempt.user_id == bindparam("user_id"),
-            Event.id == bindparam("event_id"),
-            Enrolment.user_id == bindparam("user_id"),
-            Enrolment.status == EnrolmentStatus.approved,
-        )
+        .where(Attempt.id == bindparam("attempt_id"), Attempt.user_id == bindparam("user_id"), *_approved_participant())
     )
     if with_question:
         statement = (

@@ -266,11 +266,10 @@ def test_the_same_answer_saved_twice_at_once_is_stored_once(app, db, login, part
     attempt = start(login(app.test_client(), participant), event, pre_test)
     single = bank["single"]
     clients = [login(app.test_client(), participant) for _ in range(4)]
-    barrier = threading.Barrier(len(clients))
-    codes, errors = [], []
-
     url = f"/pelatihan/{event.id}/tes/percobaan/{attempt.id}/jawab"
     question_id = single.id
+    barrier = threading.Barrier(len(clients))
+    codes, errors = [], []
 
     def worker(client, values) -> None:
         try:
