@@ -19,6 +19,14 @@ errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 preload_app = False
 
+
+def post_fork(server, worker):
+    """Each worker keeps scrypt's 32 MiB work area between log-ins instead of mapping it anew (lms/malloc.py)."""
+    from lms.malloc import keep_large_blocks
+
+    keep_large_blocks()
+
+
 # LOG_FORMAT=json: gunicorn's own lines (start, workers, timeouts) as JSON objects too, like the app's.
 if os.environ.get("LOG_FORMAT", "").strip().lower() == "json":
     logconfig_dict = {

@@ -8,7 +8,7 @@ database-bound ones on PostgreSQL as well as on SQLite.
 import sys
 from importlib import import_module
 
-SUITES = ("pages", "roster", "checkin", "certificates", "recap", "assessments", "trainingday")
+SUITES = ("pages", "passwords", "roster", "checkin", "certificates", "recap", "assessments", "trainingday")
 
 
 def main(argv: list[str]) -> int:
