@@ -21,10 +21,17 @@ preload_app = False
 
 
 def post_fork(server, worker):
-    """Each worker keeps scrypt's 32 MiB work area between log-ins instead of mapping it anew (lms/malloc.py)."""
-    from lms.malloc import keep_large_blocks
+    """Each worker keeps scrypt's 32 MiB work area between log-ins instead of mapping it anew (lms/workers.py)."""
+    from lms.workers import keep_large_blocks
 
     keep_large_blocks()
+
+
+def post_worker_init(worker):
+    """The application is loaded: its objects leave the garbage collector's sight (lms/workers.py)."""
+    from lms.workers import freeze_startup_objects
+
+    freeze_startup_objects()
 
 
 # LOG_FORMAT=json: gunicorn's own lines (start, workers, timeouts) as JSON objects too, like the app's.

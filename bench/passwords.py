@@ -4,7 +4,7 @@
 
 Each figure is the median CPU time of CHECKS checks of a ``scrypt:32768:8:1`` hash in a fresh interpreter, ROUNDS
 interpreters each, alternating: the floor with glibc's defaults (every check maps scrypt's 32 MiB work area anew),
-ours after ``lms.malloc.keep_large_blocks()`` as ``gunicorn.conf.py`` calls it in each worker. A ratio below 1 is
+ours after ``lms.workers.keep_large_blocks()`` as ``gunicorn.conf.py`` calls it in each worker. A ratio below 1 is
 what the kept work area saves. Also prints the page faults of one check in each.
 """
 
@@ -21,7 +21,7 @@ CHILD = """
 import json, resource, sys, time
 from werkzeug.security import check_password_hash, generate_password_hash
 if sys.argv[1] == "ours":
-    from lms.malloc import keep_large_blocks
+    from lms.workers import keep_large_blocks
     assert keep_large_blocks()
 hashed = generate_password_hash("Rahasia-2026", method="scrypt")
 times, faults = [], []
