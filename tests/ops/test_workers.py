@@ -40,17 +40,22 @@ print(json.dumps({"took": took, "ok": ok, "faults": faults}))
 """
 
 
-def _second_check(mode: str, **env) -> dict:
+def _child(code: str, *args: str, **env) -> dict:
+    """Run ``code`` in a fresh interpreter from the project root; its last line of output, read as JSON."""
     out = subprocess.run(
-        [sys.executable, "-c", CHILD, mode],
+        [sys.executable, "-c", code, *args],
         cwd=ROOT,
-        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), **env},
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "SECRET_KEY": "x" * 32, **env},
         capture_output=True,
         text=True,
         check=True,
         timeout=60,
     ).stdout
     return json.loads(out.strip().splitlines()[-1])
+
+
+def _second_check(mode: str, **env) -> dict:
+    return _child(CHILD, mode, **env)
 
 
 @pytest.fixture(scope="module")
@@ -115,16 +120,7 @@ print(json.dumps({
 
 
 def _freeze(**env) -> dict:
-    out = subprocess.run(
-        [sys.executable, "-c", FREEZE_CHILD],
-        cwd=ROOT,
-        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "SECRET_KEY": "x" * 32, **env},
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=60,
-    ).stdout
-    return json.loads(out.strip().splitlines()[-1])
+    return _child(FREEZE_CHILD, **env)
 
 
 def test_worker_start_up_objects_leave_the_collectors_sight():
