@@ -2,19 +2,19 @@
 unsur), editing its items, and its results with comments. Registered on the ``assessments`` blueprint of
 views.py; participants fill them in through take_views.py."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from lms.actions import apply_change
 from lms.assessments import surveys
 from lms.assessments.forms import SurveyEditForm, SurveyForm
 from lms.assessments.ikm import BAND_LABELS
 from lms.assessments.models import Survey
-from lms.assessments.views import EVAL, MANAGERS, _fail, _survey_or_404, bp
+from lms.assessments.views import EVAL, MANAGERS, _survey_or_404, bp
 from lms.auth.permissions import get_managed_event_or_404, role_required
 from lms.events.models import Event
-from lms.events.operations import OperationError
 from lms.extensions import db
 
 
@@ -49,13 +49,10 @@ def survey_new(event_id: int):
     speaker = form.speaker.data or None
     if speaker is not None and speaker not in surveys.event_speakers(event):
         abort(400)
-    try:
-        surveys.create_survey(event, speaker, form.title.data)
-    except OperationError as error:
-        _fail(error)
-    else:
-        db.session.commit()
-        flash(_("Evaluasi dibuat dengan sembilan unsur bawaan."), "success")
+    apply_change(
+        lambda: surveys.create_survey(event, speaker, form.title.data),
+        _("Evaluasi dibuat dengan sembilan unsur bawaan."),
+    )
     return redirect(url_for(".surveys_index", event_id=event.id))
 
 
@@ -67,16 +64,12 @@ def survey_edit(event_id: int, survey_id: int):
     form = SurveyEditForm(obj=survey)
     if request.method == "GET":
         form.items.data = "\n".join(i.text for i in survey.items)
-    if form.validate_on_submit():
-        try:
-            surveys.update_survey(survey, form.title.data, form.items.data.splitlines(), bool(form.is_open.data))
-        except OperationError as error:
-            db.session.rollback()
-            form.items.errors = [*form.items.errors, str(error)]
-        else:
-            db.session.commit()
-            flash(_("Evaluasi disimpan."), "success")
-            return redirect(url_for(".surveys_index", event_id=event.id))
+    if form.validate_on_submit() and apply_change(
+        lambda: surveys.update_survey(survey, form.title.data, form.items.data.splitlines(), bool(form.is_open.data)),
+        _("Evaluasi disimpan."),
+        field=form.items,
+    ):
+        return redirect(url_for(".surveys_index", event_id=event.id))
     return render_template("assessments/survey_form.html", event=event, survey=survey, form=form)
 
 

@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from lms.actions import apply_change
 from lms.assessments import completion as assessments_completion
 from lms.assessments import operations as ops
 from lms.assessments import queries, xlsx
@@ -23,7 +24,6 @@ from lms.auth.models import Role
 from lms.auth.permissions import get_managed_event_or_404, role_required
 from lms.db import utcnow
 from lms.events.models import Event
-from lms.events.operations import OperationError
 from lms.events.roster_parse import RosterFileError
 from lms.events.tools import register_event_tool, register_participant_tool
 from lms.extensions import db
@@ -125,16 +125,10 @@ def _question_data(form: QuestionForm):
 def question_new(event_id: int):
     event = get_managed_event_or_404(event_id)
     form = QuestionForm()
-    if form.validate_on_submit():
-        try:
-            ops.create_question(event, *_question_data(form))
-        except OperationError as error:
-            db.session.rollback()
-            form.options.errors = [*form.options.errors, str(error)]
-        else:
-            db.session.commit()
-            flash(_("Soal disimpan."), "success")
-            return redirect(url_for(".questions", event_id=event.id))
+    if form.validate_on_submit() and apply_change(
+        lambda: ops.create_question(event, *_question_data(form)), _("Soal disimpan."), field=form.options
+    ):
+        return redirect(url_for(".questions", event_id=event.id))
     return render_template("assessments/question_form.html", event=event, form=form, question=None)
 
 
@@ -149,16 +143,10 @@ def question_edit(event_id: int, question_id: int):
         form.options.data = "\n".join(("*" if o.is_correct else "") + o.text for o in question.options)
         if question.kind is QuestionKind.true_false:
             form.true_false_answer.data = "true" if question.options and question.options[0].is_correct else "false"
-    if form.validate_on_submit():
-        try:
-            ops.update_question(question, *_question_data(form))
-        except OperationError as error:
-            db.session.rollback()
-            form.options.errors = [*form.options.errors, str(error)]
-        else:
-            db.session.commit()
-            flash(_("Soal disimpan."), "success")
-            return redirect(url_for(".questions", event_id=event.id))
+    if form.validate_on_submit() and apply_change(
+        lambda: ops.update_question(question, *_question_data(form)), _("Soal disimpan."), field=form.options
+    ):
+        return redirect(url_for(".questions", event_id=event.id))
     return render_template("assessments/question_form.html", event=event, form=form, question=question)
 
 
@@ -167,13 +155,7 @@ def question_edit(event_id: int, question_id: int):
 def question_delete(event_id: int, question_id: int):
     event = get_managed_event_or_404(event_id)
     question = _question_or_404(event, question_id)
-    try:
-        ops.delete_question(question)
-    except OperationError as error:
-        _fail(error)
-    else:
-        db.session.commit()
-        flash(_("Soal dihapus."), "success")
+    apply_change(lambda: ops.delete_question(question), _("Soal dihapus."))
     return redirect(url_for(".questions", event_id=event.id))
 
 
@@ -266,15 +248,10 @@ def assessment_new(event_id: int):
         form.title.data = _("Post-test")
         form.passing_grade.data = source.passing_grade
         form.time_limit_minutes.data = source.time_limit_minutes
-    if form.validate_on_submit():
-        try:
-            _save_assessment(event, Assessment(event_id=event.id), form)
-        except OperationError as error:
-            _fail(error)
-        else:
-            db.session.commit()
-            flash(_("Tes disimpan."), "success")
-            return redirect(url_for(".manage", event_id=event.id))
+    if form.validate_on_submit() and apply_change(
+        lambda: _save_assessment(event, Assessment(event_id=event.id), form), _("Tes disimpan.")
+    ):
+        return redirect(url_for(".manage", event_id=event.id))
     return render_template("assessments/assessment_form.html", event=event, form=form, assessment=None)
 
 
@@ -284,15 +261,9 @@ def assessment_edit(event_id: int, assessment_id: int):
     event = get_managed_event_or_404(event_id)
     assessment = _assessment_or_404(event, assessment_id)
     form = _assessment_form(event, assessment)
-    if form.validate_on_submit():
-        try:
-            _save_assessment(event, assessment, form)
-        except OperationError as error:
-            _fail(error)
-        else:
-            db.session.commit()
-            flash(_("Tes disimpan."), "success")
-            return redirect(url_for(".manage", event_id=event.id))
+    saved = _("Tes disimpan.")
+    if form.validate_on_submit() and apply_change(lambda: _save_assessment(event, assessment, form), saved):
+        return redirect(url_for(".manage", event_id=event.id))
     return render_template("assessments/assessment_form.html", event=event, form=form, assessment=assessment)
 
 
@@ -301,13 +272,7 @@ def assessment_edit(event_id: int, assessment_id: int):
 def assessment_delete(event_id: int, assessment_id: int):
     event = get_managed_event_or_404(event_id)
     assessment = _assessment_or_404(event, assessment_id)
-    try:
-        ops.delete_assessment(assessment)
-    except OperationError as error:
-        _fail(error)
-    else:
-        db.session.commit()
-        flash(_("Tes dihapus."), "success")
+    apply_change(lambda: ops.delete_assessment(assessment), _("Tes dihapus."))
     return redirect(url_for(".manage", event_id=event.id))
 
 
@@ -366,13 +331,7 @@ def grade(event_id: int, assessment_id: int, attempt_id: int, question_id: int):
     if not form.validate_on_submit():
         flash(_("Nilai tidak valid."), "error")
     else:
-        try:
-            ops.grade_answer(attempt, question, float(form.points.data))
-        except OperationError as error:
-            _fail(error)
-        else:
-            db.session.commit()
-            flash(_("Nilai disimpan."), "success")
+        apply_change(lambda: ops.grade_answer(attempt, question, float(form.points.data)), _("Nilai disimpan."))
     return redirect(url_for(".attempt_detail", event_id=event.id, assessment_id=assessment.id, attempt_id=attempt.id))
 
 
@@ -382,13 +341,7 @@ def reopen(event_id: int, assessment_id: int, attempt_id: int):
     event = get_managed_event_or_404(event_id)
     assessment = _assessment_or_404(event, assessment_id)
     attempt = _attempt_of(assessment, attempt_id)
-    try:
-        ops.reopen_attempt(attempt, utcnow())
-    except OperationError as error:
-        _fail(error)
-    else:
-        db.session.commit()
-        flash(_("Percobaan dibuka kembali."), "success")
+    apply_change(lambda: ops.reopen_attempt(attempt, utcnow()), _("Percobaan dibuka kembali."))
     return redirect(url_for(".results", event_id=event.id, assessment_id=assessment.id))
 
 

@@ -6,6 +6,7 @@ from flask_login import current_user, login_user
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
+from lms.actions import apply_change
 from lms.auth import operations
 from lms.auth.forms import AdminUserForm, PasswordResetForm, role_choices
 from lms.auth.identity import format_phone
@@ -163,14 +164,10 @@ def activate(user_id: int):
 @role_required(Role.admin)
 def deactivate(user_id: int):
     user = _get_user_or_404(user_id)
-    try:
-        operations.change_active(user, False, by=current_user)
-        db.session.commit()
-    except OperationError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        flash(_("Akun %(name)s dinonaktifkan; semua sesinya diakhiri.", name=user.name), "success")
+    apply_change(
+        lambda: operations.change_active(user, False, by=current_user),
+        _("Akun %(name)s dinonaktifkan; semua sesinya diakhiri.", name=user.name),
+    )
     return _back_to_list()
 
 

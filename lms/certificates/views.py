@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from lms.actions import apply_change, form_errors
 from lms.auth.models import Role, User
 from lms.auth.permissions import get_managed_event_or_404, role_required
 from lms.certificates import criteria, documents, operations, queries
@@ -33,23 +34,6 @@ register_event_tool("certificates.manage", _l("Sertifikat"), 70)
 
 def _user() -> User:
     return current_user._get_current_object()
-
-
-def _apply(change, success: str) -> bool:
-    """Run ``change``, commit once and flash; on a refused change roll back and flash why."""
-    try:
-        change()
-        db.session.commit()
-    except (OperationError, InvalidTransition) as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return False
-    flash(success, "success")
-    return True
-
-
-def _form_errors(form) -> str:
-    return " ".join(str(e) for errors in form.errors.values() for e in errors)
 
 
 def _pdf_response(body: bytes, name: str, inline: bool = False) -> Response:
@@ -118,9 +102,9 @@ def override(event_id: int, user_id: int):
     user = db.session.get(User, user_id) or abort(404)
     form = OverrideForm()
     if not form.validate_on_submit():
-        flash(_form_errors(form), "error")
+        flash(form_errors(form), "error")
     else:
-        _apply(
+        apply_change(
             lambda: operations.set_override(event, user, OverrideResult(form.result.data), form.reason.data, _user()),
             _("Keputusan untuk %(name)s disimpan.", name=user.name),
         )
@@ -157,14 +141,14 @@ def revoke(event_id: int, certificate_id: int):
     certificate = _event_certificate_or_404(event, certificate_id)
     form = RevokeForm()
     if not form.validate_on_submit():
-        flash(_form_errors(form), "error")
+        flash(form_errors(form), "error")
     elif form.reissue.data:
-        _apply(
+        apply_change(
             lambda: operations.reissue(certificate, form.reason.data, _user()),
             _("Sertifikat %(number)s dicabut dan penggantinya diterbitkan.", number=certificate.number),
         )
     else:
-        _apply(
+        apply_change(
             lambda: operations.revoke(certificate, form.reason.data, _user()),
             _("Sertifikat %(number)s dicabut.", number=certificate.number),
         )

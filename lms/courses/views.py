@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from lms.actions import apply_change
 from lms.auth.models import Role
 from lms.auth.permissions import get_managed_event_or_404, role_required
 from lms.courses import completion as courses_completion
@@ -119,14 +120,7 @@ def module_move(event_id: int, module_id: int):
 def module_delete(event_id: int, module_id: int):
     event = get_managed_event_or_404(event_id)
     module = _module_or_404(event, module_id)
-    try:
-        ops.delete_module(module)
-        db.session.commit()
-    except OperationError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        flash(_('Modul "%(title)s" dihapus.', title=module.title), "success")
+    apply_change(lambda: ops.delete_module(module), _('Modul "%(title)s" dihapus.', title=module.title))
     return redirect(_manage_url(event))
 
 

@@ -8,6 +8,7 @@ from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
 
+from lms.actions import apply_change, form_errors
 from lms.auth.models import Role, User
 from lms.auth.permissions import can_manage_event, get_managed_event_or_404, role_required
 from lms.auth.redirects import safe_next_url
@@ -67,19 +68,6 @@ def _user():
 
 def _is_participant() -> bool:
     return current_user.is_authenticated and current_user.role is Role.participant
-
-
-def _apply(change, success: str, category: str = "success") -> bool:
-    """Run ``change``, commit once and flash ``success``; on a refused change roll back and flash why."""
-    try:
-        change()
-        db.session.commit()
-    except (OperationError, InvalidTransition) as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return False
-    flash(success, category)
-    return True
 
 
 def _manage_url(event: Event) -> str | None:
@@ -200,9 +188,9 @@ def withdraw(event_id: int):
         return back
     form = WithdrawForm()
     if not form.validate_on_submit():
-        flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")
+        flash(form_errors(form), "error")
         return back
-    _apply(
+    apply_change(
         lambda: ops.withdraw_self(enrolment, _user(), form.reason.data),
         _("Pendaftaran Anda pada %(title)s telah dibatalkan.", title=event.title),
     )
@@ -300,7 +288,7 @@ def approve(event_id: int, enrolment_id: int):
     form = ConfirmForm()
     if form.validate_on_submit():
         name = enrolment.user.name
-        if _apply(lambda: ops.approve(enrolment, by=_user()), _("Pendaftaran %(name)s disetujui.", name=name)):
+        if apply_change(lambda: ops.approve(enrolment, by=_user()), _("Pendaftaran %(name)s disetujui.", name=name)):
             _warn_if_over_quota(event)
     return _back_to_list(event, form)
 
@@ -312,10 +300,10 @@ def reject(event_id: int, enrolment_id: int):
     enrolment = _enrolment_or_404(event, enrolment_id)
     form = RejectForm()
     if not form.validate_on_submit():
-        flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")
+        flash(form_errors(form), "error")
         return _back_to_list(event, form)
     name = enrolment.user.name
-    _apply(
+    apply_change(
         lambda: ops.reject(enrolment, by=_user(), reason=form.reason.data),
         _("Pendaftaran %(name)s ditolak.", name=name),
     )
@@ -330,10 +318,10 @@ def cancel(event_id: int, enrolment_id: int):
     enrolment = _enrolment_or_404(event, enrolment_id)
     form = WithdrawForm()
     if not form.validate_on_submit():
-        flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")
+        flash(form_errors(form), "error")
         return _back_to_list(event, form)
     name = enrolment.user.name
-    _apply(
+    apply_change(
         lambda: ops.withdraw(enrolment, by=_user(), reason=form.reason.data),
         _("Pendaftaran %(name)s dibatalkan.", name=name),
     )
@@ -371,7 +359,7 @@ def add_participant(event_id: int):
         if user is None:
             flash(_("Akun peserta tidak ditemukan."), "error")
             return redirect(url_for(".add_participant", event_id=event.id))
-        if not _apply(
+        if not apply_change(
             lambda: ops.add_participant(event, user, by=_user()),
             _("%(name)s ditambahkan sebagai peserta.", name=user.name),
         ):

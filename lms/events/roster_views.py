@@ -7,6 +7,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from lms.actions import apply_change
 from lms.auth.models import Role
 from lms.auth.permissions import get_managed_event_or_404, role_required
 from lms.events import roster, roster_xlsx
@@ -157,14 +158,9 @@ def cancel(event_id: int, batch_id: int):
     event = get_managed_event_or_404(event_id)
     batch = _batch_or_404(event, batch_id)
     if PostForm().validate_on_submit():
-        try:
-            roster.cancel_import(batch)
-            db.session.commit()
-        except OperationError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            flash(_("Impor dibatalkan; tidak ada data yang disimpan."), "info")
+        apply_change(
+            lambda: roster.cancel_import(batch), _("Impor dibatalkan; tidak ada data yang disimpan."), category="info"
+        )
     return redirect(url_for("roster.index", event_id=event.id))
 
 

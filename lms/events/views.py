@@ -6,9 +6,9 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from lms.actions import apply_change
 from lms.auth.models import Role, User
 from lms.auth.permissions import can_manage_event, get_managed_event_or_404, managed_events_query, role_required
-from lms.db import InvalidTransition
 from lms.events import operations
 from lms.events.forms import EventForm, OrganisersForm, SessionForm, select_choices
 from lms.events.models import Agency, Enrolment, EnrolmentStatus, Event, EventKind, EventSession, EventStatus
@@ -192,14 +192,9 @@ def change_status(event_id: int):
         new = EventStatus(request.form.get("status", ""))
     except ValueError:
         abort(400)
-    try:
-        operations.change_event_status(event, new)
-    except (InvalidTransition, operations.OperationError) as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
-        flash(_("Status acara sekarang: %(status)s.", status=new.label), "success")
+    apply_change(
+        lambda: operations.change_event_status(event, new), _("Status acara sekarang: %(status)s.", status=new.label)
+    )
     return redirect(url_for("events.detail", event_id=event_id))
 
 
