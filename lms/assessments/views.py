@@ -261,8 +261,9 @@ def assessment_edit(event_id: int, assessment_id: int):
     event = get_managed_event_or_404(event_id)
     assessment = _assessment_or_404(event, assessment_id)
     form = _assessment_form(event, assessment)
-    saved = _("Tes disimpan.")
-    if form.validate_on_submit() and apply_change(lambda: _save_assessment(event, assessment, form), saved):
+    if form.validate_on_submit() and apply_change(
+        lambda: _save_assessment(event, assessment, form), _("Tes disimpan.")
+    ):
         return redirect(url_for(".manage", event_id=event.id))
     return render_template("assessments/assessment_form.html", event=event, form=form, assessment=assessment)
 
