@@ -117,9 +117,10 @@ def configure_logging(app: Flask) -> logging.Handler:
         root.addHandler(handler)
     if not app.testing:  # (pytest's captured-log sections show the caller's file and line)
         # The logging HOWTO's "Optimization": no caller lookup (a walk up the stack for every record) and no
-        # thread or process names; no formatter here shows them.
+        # thread or multiprocessing names; no formatter here shows them. The process id stays: gunicorn's own
+        # lines (``[%(process)d]``) show it, and without it they fail to format.
         logging._srcfile = None
-        logging.logThreads = logging.logProcesses = logging.logMultiprocessing = False
+        logging.logThreads = logging.logMultiprocessing = False
     json_format = str(app.config.get("LOG_FORMAT", "text")).lower() == "json"
     handler.setFormatter(JsonFormatter() if json_format else TextFormatter())
     root.setLevel(logging.WARNING if app.testing else logging.INFO)

@@ -99,3 +99,22 @@ def test_json_logs_outside_a_request_have_no_request_fields(logged):
     logging.getLogger("lms.uji").warning("di luar permintaan")
     (record,) = [json.loads(line) for line in _lines(stream) if "di luar permintaan" in line]
     assert set(record) == {"time", "level", "logger", "message"}
+
+
+def test_gunicorn_lines_still_format_in_production():
+    """gunicorn's own lines show the process id (``[%(process)d]``): a production app must keep it in records."""
+    from types import SimpleNamespace
+
+    from gunicorn.glogging import Logger as GunicornLogger
+
+    saved = (logging._srcfile, logging.logThreads, logging.logProcesses, logging.logMultiprocessing)
+    root = logging.getLogger()
+    level = root.level
+    try:
+        configure_logging(SimpleNamespace(testing=False, config={}))
+        record = logging.getLogger("gunicorn.error").makeRecord("gunicorn.error", logging.INFO, "", 0, "Ok", (), None)
+        line = logging.Formatter(GunicornLogger.error_fmt, GunicornLogger.datefmt).format(record)
+    finally:
+        logging._srcfile, logging.logThreads, logging.logProcesses, logging.logMultiprocessing = saved
+        root.setLevel(level)
+    assert f"[{record.process}] [INFO] Ok" in line
