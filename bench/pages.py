@@ -3,7 +3,8 @@
 For a fresh SQLite file (and, when BENCH_DATABASE_URL is set, that PostgreSQL database too): migrate, seed
 1,000 events and 20,000 enrolments, serve the app and the floor app with gunicorn (4 sync workers each),
 log a participant in through the real form, and load the floor and each page with wrk in turn, 4 seconds each, for
-5 rounds; each ratio is the median of the rounds' page/floor ratios.
+5 rounds; each ratio is the median of the rounds' page/floor ratios. A last round runs while another connection
+commits 20 times a second (``*_busy_rps``): the pages' exact read caches are then mostly missed.
 Exit 1 when any response was not 2xx (or anything else failed).
 """
 
@@ -12,13 +13,16 @@ import os
 import statistics
 import sys
 import tempfile
+import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 from bench import client, seed, servers, wrk
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
 ROUND_DURATION = os.environ.get("BENCH_ROUND_DURATION", "4s")
+BUSY_COMMITS = float(os.environ.get("BENCH_BUSY_COMMITS", "20"))
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
@@ -78,10 +82,44 @@ def measure(label: str, database_url: str, workdir: Path) -> tuple[list[wrk.Resu
         for _ in range(ROUNDS):
             for name, url, header in targets:
                 rounds[name].append(wrk.run(name, url, workdir, header, duration=ROUND_DURATION))
+        # One more round while another connection commits BUSY_COMMITS times a second: the pages' read caches
+        # (lms/freshness.py) are then mostly missed, so this shows what they cost when the database is not quiet.
+        with committing(database_url, BUSY_COMMITS) as commits:
+            for name, url, header in targets:
+                rounds[f"{name}_busy"] = [wrk.run(name, url, workdir, header, duration=ROUND_DURATION)]
+        log(f"  busy round: {commits()} commits by another connection")
     results = [wrk.combine(name, runs) for name, runs in rounds.items()]
     for result in results:
         log(result.summary())
     return results, rounds
+
+
+@contextmanager
+def committing(database_url: str, per_second: float):
+    """A thread committing a small change ``per_second`` times a second through its own engine (another
+    process's writes, as far as the app can tell); yields a function returning how many commits it made."""
+    from sqlalchemy import create_engine, text
+
+    from lms.config import normalise_database_url
+
+    engine = create_engine(normalise_database_url(database_url))
+    stop = threading.Event()
+    made = [0]
+
+    def run() -> None:
+        while not stop.wait(1 / per_second):
+            with engine.begin() as conn:  # a field no page shows
+                conn.execute(text("UPDATE agencies SET updated_at = CURRENT_TIMESTAMP WHERE id = 1"))
+            made[0] += 1
+
+    thread = threading.Thread(target=run, name="bench-writer", daemon=True)
+    thread.start()
+    try:
+        yield lambda: made[0]
+    finally:
+        stop.set()
+        thread.join(10)
+        engine.dispose()
 
 
 def report(label: str, results: list[wrk.Result], rounds: dict[str, list[wrk.Result]]) -> None:
@@ -95,6 +133,13 @@ def report(label: str, results: list[wrk.Result], rounds: dict[str, list[wrk.Res
         spread = ", ".join(f"{p.rps / f.rps:.2f}" for p, f in zip(rounds[name], rounds["floor"], strict=True))
         print(f"BENCH {name}_rps {value:.1f} req/s floor={floor:.1f} ratio={ratio:.2f} (rounds {spread})")
     print(f"BENCH floor_rps {floor:.1f} req/s")
+    busy_floor = by_name["floor_busy"].rps
+    for name in ("catalogue", "my_trainings"):
+        value = by_name[f"{name}_busy"].rps
+        print(
+            f"BENCH {name}_busy_rps {value:.1f} req/s floor={busy_floor:.1f} ratio={value / busy_floor:.2f} "
+            f"(one round, {BUSY_COMMITS:g} commits/s by another connection)"
+        )
     for r in results:
         print(f"BENCH {r.name}_non2xx {r.non2xx} of {r.requests} (socket errors {r.socket_errors})")
     sys.stdout.flush()

@@ -10,11 +10,45 @@ templates auto-reload (debug), so an edited template shows at once.
 
 import threading
 from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import Any
 
 from jinja2 import nodes
 from jinja2.ext import Extension
 
 CACHE_SIZE = 2048
+
+
+class FragmentCache:
+    """A small thread-safe LRU of rendered HTML fragments (one per application and kind of fragment); a value of
+    None is never kept."""
+
+    _items: "OrderedDict[Hashable, Any]"
+
+    def __init__(self, maxsize: int) -> None:
+        self.maxsize = maxsize
+        self._items = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = self.misses = 0
+
+    def get(self, key: Hashable, render: Callable[[], Any]) -> Any:
+        with self._lock:
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+                self.hits += 1
+                return value
+        value = render()
+        with self._lock:
+            self.misses += 1
+            self._items[key] = value
+            if len(self._items) > self.maxsize:
+                self._items.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
 
 
 class FragmentCacheExtension(Extension):

@@ -17,7 +17,7 @@ usual connection.
 
 from functools import wraps
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -48,6 +48,13 @@ def _is_read_only_request() -> bool:
         return False
     view = current_app.view_functions.get(request.endpoint)
     return bool(getattr(view, "read_only", False))
+
+
+def read_only_mode() -> bool | str | None:
+    """In a ``@read_only`` request: True, or "autocommit" when its connection is in autocommit; else None."""
+    if not has_request_context():
+        return None
+    return db.session().info.get(_FLAG)
 
 
 def _begin() -> None:

@@ -9,11 +9,11 @@ state is computed per request) all make a new key. What belongs to one person (h
 a rejection reason) is rendered outside the cached part.
 
 Counting for the pager is done in the same statement as the page (an uncorrelated scalar subquery with
-the same WHERE clause), so the total is exact and costs no extra round trip.
+the same WHERE clause), so the total is exact and costs no extra round trip. The rows of a catalogue page and
+of a participant's enrolments are kept in exact read caches (lms/freshness.py): used again only while nothing
+has been committed to the database since they were read.
 """
 
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from datetime import date, datetime
 from functools import lru_cache
@@ -25,7 +25,7 @@ from markupsafe import Markup
 from sqlalchemy import bindparam, case, func, literal, select
 
 from lms.db import utcnow
-from lms.events.enrolment import RegistrationState, catalogue_query
+from lms.events.enrolment import RegistrationState, catalogue_query, waitlist_positions
 from lms.events.models import (
     SEAT_HOLDING,
     Agency,
@@ -39,40 +39,11 @@ from lms.events.models import (
 )
 from lms.events.tools import participant_tools
 from lms.extensions import db
+from lms.fragment_cache import FragmentCache
+from lms.freshness import read_cache
 from lms.i18n import _locale
 
 MACROS = "enrolment/_macros.html"
-
-
-class FragmentCache:
-    """A small thread-safe LRU of rendered HTML fragments (one per application and kind of fragment)."""
-
-    _items: "OrderedDict[Hashable, Any]"
-
-    def __init__(self, maxsize: int) -> None:
-        self.maxsize = maxsize
-        self._items = OrderedDict()
-        self._lock = threading.Lock()
-        self.hits = self.misses = 0
-
-    def get(self, key: Hashable, render: Callable[[], Any]) -> Any:
-        with self._lock:
-            value = self._items.get(key)
-            if value is not None:
-                self._items.move_to_end(key)
-                self.hits += 1
-                return value
-        value = render()
-        with self._lock:
-            self.misses += 1
-            self._items[key] = value
-            if len(self._items) > self.maxsize:
-                self._items.popitem(last=False)
-        return value
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
 
 
 SIZES = {
@@ -323,8 +294,10 @@ class CataloguePagination(Pagination):
 
     def _query_items(self) -> list:
         args = self._query_args
-        statement = page_statement(args["search"], args["kind"], args["mode"], self.per_page, self._query_offset)
-        rows = db.session.connection().execute(statement).all()
+        key = (args["search"], args["kind"], args["mode"], self.per_page, self._query_offset)
+        rows = read_cache("catalogue_rows", 256).get(
+            key, lambda: db.session.connection().execute(page_statement(*key)).all()
+        )
         self._total = rows[0].total if rows else None
         return rows
 
@@ -399,6 +372,17 @@ def training_statement():
 def training_rows(user_id: int) -> list:
     """Every enrolment of the user with its event, in one query (as ``enrolment.my_enrolments``, in plain rows)."""
     return db.session.connection().execute(training_statement(), {"user_id": user_id}).all()
+
+
+def my_training_rows(user_id: int) -> tuple[list, dict[int, int]]:
+    """``training_rows`` and the waiting-list positions of those enrolments, kept while the database is unchanged
+    (lms/freshness.py): a participant opens his home page again and again between two clicks that change it."""
+
+    def load() -> tuple[list, dict[int, int]]:
+        rows = training_rows(user_id)
+        return rows, waitlist_positions(rows)
+
+    return read_cache("my_training_rows", 2048).get(user_id, load)
 
 
 def training_card(row, public_statuses) -> TrainingCard:

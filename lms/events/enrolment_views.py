@@ -14,7 +14,7 @@ from lms.auth.permissions import can_manage_event, get_managed_event_or_404, rol
 from lms.auth.redirects import safe_next_url
 from lms.db import InvalidTransition, utcnow
 from lms.events import enrolment as ops
-from lms.events.catalogue import Fragments, catalogue_cards, catalogue_page, training_card, training_rows
+from lms.events.catalogue import Fragments, catalogue_cards, catalogue_page, my_training_rows, training_card
 from lms.events.enrolment_forms import (
     AddParticipantForm,
     BulkApproveForm,
@@ -28,7 +28,8 @@ from lms.events.enrolment_forms import (
 from lms.events.models import Enrolment, EnrolmentStatus, Event, EventStatus
 from lms.events.operations import OperationError
 from lms.extensions import db
-from lms.i18n import to_local
+from lms.freshness import read_cache
+from lms.i18n import _locale, to_local
 from lms.readonly import read_only
 
 bp = Blueprint("enrolment", __name__)
@@ -204,20 +205,39 @@ def withdraw(event_id: int):
 @read_only
 @role_required(Role.participant)
 def my_trainings():
-    enrolments = training_rows(_user().id)
-    positions = ops.waitlist_positions(enrolments)
+    user_id = _user().id
     today = to_local(utcnow()).date()
-    finished = {EventStatus.finished, EventStatus.archived}
-    fragments = Fragments()
-    past, upcoming = [], []
-    for e in enrolments:
-        row = TrainingRow(
-            html=fragments.training_card_full(training_card(e, PUBLIC_STATUSES), e.status, positions.get(e.id)),
-            reason=e.reason if e.status is EnrolmentStatus.rejected else None,
-        )
-        (past if e.event_status in finished or e.end_date < today else upcoming).append(row)
-    upcoming.reverse()  # soonest first
-    return render_template("enrolment/my_trainings.html", upcoming=upcoming, past=past)
+
+    def render() -> str:
+        enrolments, positions = my_training_rows(user_id)
+        finished = {EventStatus.finished, EventStatus.archived}
+        fragments = Fragments()
+        past, upcoming = [], []
+        for e in enrolments:
+            row = TrainingRow(
+                html=fragments.training_card_full(training_card(e, PUBLIC_STATUSES), e.status, positions.get(e.id)),
+                reason=e.reason if e.status is EnrolmentStatus.rejected else None,
+            )
+            (past if e.event_status in finished or e.end_date < today else upcoming).append(row)
+        upcoming.reverse()  # soonest first
+        return render_template("enrolment/my_trainings.html", upcoming=upcoming, past=past)
+
+    config = current_app.config
+    csrf = session.get(config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))
+    # Rendered afresh: a session's first CSRF token (made while rendering), tokens signed anew on every page (a
+    # time limit, as lms/speedups.py's ``csrf_token``), flash messages (shown once), templates being edited.
+    if (
+        csrf is None
+        or config.get("WTF_CSRF_TIME_LIMIT", 3600) is not None
+        or "_flashes" in session
+        or current_app.jinja_env.auto_reload
+    ):
+        return render()
+    # Besides the database (the participant, his enrolments and their events: the cache's state), the page shows
+    # the day (upcoming or past), the session's CSRF token (navigation, htmx), the address (the language link),
+    # the locale and the application root: with the user, that is the key.
+    key = (user_id, today, csrf, request.full_path, _locale(), request.script_root)
+    return read_cache("my_trainings_page", 512).get(key, render)
 
 
 # Organiser: participants of an event ------------------------------------------------------------

@@ -9,6 +9,7 @@ import pytest
 from lms.db import utcnow
 from lms.events.catalogue import FragmentCache
 from lms.events.models import Enrolment, EnrolmentStatus, Event, EventStatus
+from lms.freshness import clear_read_caches
 
 
 @pytest.fixture
@@ -143,11 +144,12 @@ def test_total_is_exact_on_every_page_and_past_the_end(client, make_event, per_p
     assert "Acara Halaman" not in past_the_end.get_data(as_text=True)
 
 
-def test_anonymous_catalogue_is_one_query(client, make_event, count_queries):
+def test_anonymous_catalogue_is_one_query(app, client, make_event, count_queries):
     for i in range(3):
         make_event(title=f"Acara {i}", quota=10)
 
     client.get("/pelatihan")  # first use of the connection pool
+    clear_read_caches(app)  # the rows are read again (lms/freshness.py would otherwise keep them)
     with count_queries() as counter:
         response = client.get("/pelatihan")
 
