@@ -18,6 +18,12 @@ accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 preload_app = False
+# gunicorn 25.1+ opens a control socket (gunicornc: change the worker count, reload, stop) at one fixed path per
+# user, so two servers on a host take it from each other. Off unless a path is given.
+if os.environ.get("GUNICORN_CONTROL_SOCKET"):
+    control_socket = os.environ["GUNICORN_CONTROL_SOCKET"]
+else:
+    control_socket_disable = True
 
 
 def post_fork(server, worker):

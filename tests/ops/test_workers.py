@@ -9,6 +9,7 @@ garbage made later is still collected.
 """
 
 import json
+import runpy
 import subprocess
 import sys
 from pathlib import Path
@@ -137,3 +138,12 @@ def test_freezing_can_be_turned_off():
     assert result["frozen"] == 0
     assert result["tracked"] > 50_000
     assert (result["garbage"], result["left"]) == (200, 0)
+
+
+def test_gunicorn_opens_no_control_socket_unless_asked(monkeypatch):
+    monkeypatch.delenv("GUNICORN_CONTROL_SOCKET", raising=False)
+    settings = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    assert settings["control_socket_disable"] is True and "control_socket" not in settings
+    monkeypatch.setenv("GUNICORN_CONTROL_SOCKET", "/run/sipelatihan/gunicorn.ctl")
+    settings = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    assert settings["control_socket"] == "/run/sipelatihan/gunicorn.ctl" and "control_socket_disable" not in settings
