@@ -25,6 +25,7 @@ after the request's token was taken, so a commit landing in between leaves it ne
 older: the next request gets a new token and reads it again.
 """
 
+import os
 import sqlite3
 import threading
 import weakref
@@ -56,9 +57,9 @@ class _Watch:
         local = self.local
         try:
             conn = getattr(local, "conn", None)
-            if conn is None:
+            if conn is None or local.pid != os.getpid():  # never a connection inherited through fork()
                 conn = local.conn = sqlite3.connect(self.path, timeout=0.1, check_same_thread=True)
-                local.version = None
+                local.version, local.pid = None, os.getpid()
             ((version,),) = conn.execute("PRAGMA data_version").fetchall()  # all: the read ends with the call
         except sqlite3.Error:  # busy, gone, unreadable: read as usual this time
             local.conn = None
