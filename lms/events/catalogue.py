@@ -9,9 +9,9 @@ state is computed per request) all make a new key. What belongs to one person (h
 a rejection reason) is rendered outside the cached part.
 
 Counting for the pager is done in the same statement as the page (an uncorrelated scalar subquery with
-the same WHERE clause), so the total is exact and costs no extra round trip. The rows of a catalogue page and
-of a participant's enrolments are kept in exact read caches (lms/freshness.py): used again only while nothing
-has been committed to the database since they were read.
+the same WHERE clause), so the total is exact and costs no extra round trip. The rows of a catalogue page are kept
+in an exact read cache (lms/freshness.py): used again only while nothing has been committed to the database
+since they were read ("Pelatihan saya" is kept whole, by its view).
 """
 
 from collections.abc import Callable, Hashable
@@ -25,7 +25,7 @@ from markupsafe import Markup
 from sqlalchemy import bindparam, case, func, literal, select
 
 from lms.db import utcnow
-from lms.events.enrolment import RegistrationState, catalogue_query, waitlist_positions
+from lms.events.enrolment import RegistrationState, catalogue_query
 from lms.events.models import (
     SEAT_HOLDING,
     Agency,
@@ -372,17 +372,6 @@ def training_statement():
 def training_rows(user_id: int) -> list:
     """Every enrolment of the user with its event, in one query (as ``enrolment.my_enrolments``, in plain rows)."""
     return db.session.connection().execute(training_statement(), {"user_id": user_id}).all()
-
-
-def my_training_rows(user_id: int) -> tuple[list, dict[int, int]]:
-    """``training_rows`` and the waiting-list positions of those enrolments, kept while the database is unchanged
-    (lms/freshness.py): a participant opens his home page again and again between two clicks that change it."""
-
-    def load() -> tuple[list, dict[int, int]]:
-        rows = training_rows(user_id)
-        return rows, waitlist_positions(rows)
-
-    return read_cache("my_training_rows", 2048).get(user_id, load)
 
 
 def training_card(row, public_statuses) -> TrainingCard:

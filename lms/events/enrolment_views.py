@@ -14,7 +14,7 @@ from lms.auth.permissions import can_manage_event, get_managed_event_or_404, rol
 from lms.auth.redirects import safe_next_url
 from lms.db import InvalidTransition, utcnow
 from lms.events import enrolment as ops
-from lms.events.catalogue import Fragments, catalogue_cards, catalogue_page, my_training_rows, training_card
+from lms.events.catalogue import Fragments, catalogue_cards, catalogue_page, training_card, training_rows
 from lms.events.enrolment_forms import (
     AddParticipantForm,
     BulkApproveForm,
@@ -209,7 +209,8 @@ def my_trainings():
     today = to_local(utcnow()).date()
 
     def render() -> str:
-        enrolments, positions = my_training_rows(user_id)
+        enrolments = training_rows(user_id)
+        positions = ops.waitlist_positions(enrolments)
         finished = {EventStatus.finished, EventStatus.archived}
         fragments = Fragments()
         past, upcoming = [], []
