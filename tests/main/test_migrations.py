@@ -18,7 +18,7 @@ from lms import create_app
 from lms.config import TestConfig, normalise_database_url
 from lms.extensions import db
 
-MIGCHECK_DATABASE = "test_migcheck"
+MIGCHECK_SUFFIX = "_migcheck"  # beside the suite's own database, so suites on other databases never share it
 
 # migrations/env.py (Flask-Migrate's template) still calls db.get_engine().
 pytestmark = pytest.mark.filterwarnings("ignore:'get_engine' is deprecated:DeprecationWarning")
@@ -43,15 +43,16 @@ def fresh_database_url(tmp_path):
     if not suite_url.startswith("postgresql"):
         yield f"sqlite:///{tmp_path / 'migcheck.sqlite3'}"
         return
-    url = make_url(suite_url).set(database=MIGCHECK_DATABASE)
+    name = make_url(suite_url).database + MIGCHECK_SUFFIX
+    url = make_url(suite_url).set(database=name)
     with _maintenance(url) as conn:
-        _drop(conn, MIGCHECK_DATABASE)  # left over from an interrupted run
-        conn.execute(f'CREATE DATABASE "{MIGCHECK_DATABASE}"')
+        _drop(conn, name)  # left over from an interrupted run
+        conn.execute(f'CREATE DATABASE "{name}"')
     try:
         yield url.render_as_string(hide_password=False)
     finally:
         with _maintenance(url) as conn:
-            _drop(conn, MIGCHECK_DATABASE)
+            _drop(conn, name)
 
 
 @contextmanager
